@@ -1,0 +1,5 @@
+"""python -m mistral_cli."""
+
+from mistral_cli.cli import run
+
+run()

@@ -1,0 +1,133 @@
+"""The root Typer app: global flags, one sub-app per noun, and main() mapping failures to exits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from mistral_cli import __version__
+from mistral_cli.commands import config as config_cmd
+from mistral_cli.commands import models as models_cmd
+from mistral_cli.commands._shared import new_app
+from mistral_cli.errors import (
+    EXIT_CODE_TABLE,
+    CliError,
+    ExitCode,
+    Interrupted,
+    PipeClosed,
+    describe,
+)
+
+EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODE_TABLE) + "."
+TAGLINE = "command line for the Mistral AI API"
+
+app = new_app(
+    "mistral",
+    "mistral-cli: the command line for the Mistral AI API.\n\n"
+    "The key comes from MISTRAL_API_KEY (environment or a .env file); the server from "
+    "MISTRAL_BASE_URL. Run `mistral COMMAND --help` for examples.",
+    epilog=EPILOG,
+)
+app.add_typer(models_cmd.app)
+app.add_typer(config_cmd.app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        major, minor = sys.version_info[:2]
+        typer.echo(f"mistral-cli {__version__} — {TAGLINE} (Python {major}.{minor})")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Trace requests on stderr (key redacted); tracebacks.")
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="API server (default: MISTRAL_BASE_URL or api.mistral.ai).",
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", metavar="NAME", help="Config file profile (MISTRAL_PROFILE)."),
+    ] = None,
+    request_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--request-timeout", metavar="SECONDS", help="Read and stream-idle timeout, seconds."
+        ),
+    ] = None,
+) -> None:
+    """mistral-cli: the command line for the Mistral AI API."""
+    if ctx.obj is None:
+        ctx.obj = {
+            "debug": debug or None,
+            "base_url": base_url,
+            "profile": profile,
+            "timeout": request_timeout,
+        }
+
+
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(ExitCode.TERMINATED if signum == signal.SIGTERM else ExitCode.INTERRUPTED)
+
+
+def _install_signal_handlers() -> None:
+    signal.signal(signal.SIGINT, _raise_interrupted)
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+
+
+def _status(code: object) -> int:
+    if code is None:
+        return ExitCode.OK
+    if isinstance(code, int):
+        return code
+    return ExitCode.ERROR
+
+
+def _debug(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("MISTRAL_DEBUG", "") not in ("", "0")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (console script entry point)."""
+    args = sys.argv[1:] if argv is None else argv
+    _install_signal_handlers()
+    try:
+        app(args=args, prog_name="mistral")
+    except SystemExit as done:
+        return _status(done.code)
+    except (Interrupted, PipeClosed) as stop:
+        return stop.exit_code
+    except Exception as exc:  # noqa: BLE001  # a CliError, or a bug: both end as one message
+        _stderr(describe(exc, debug=_debug(args)))
+        return exc.exit_code if isinstance(exc, CliError) else ExitCode.ERROR
+    return ExitCode.OK
+
+
+def _stderr(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def run() -> None:
+    """Entry point for `python -m mistral_cli` and the console scripts."""
+    sys.exit(main())

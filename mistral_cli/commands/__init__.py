@@ -1,0 +1,1 @@
+"""The thin Typer layer: one module per noun, one function per verb."""

@@ -1,0 +1,151 @@
+"""AppContext: settings, Output and a lazily built API client, shared by every command."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mistral_cli import config
+from mistral_cli.errors import AuthError
+from mistral_cli.output import Output
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from mistral_cli.api.client import ApiClient
+    from mistral_cli.api.schemas.models import ModelCard
+    from mistral_cli.services.models import ModelCache
+
+
+class HasRoot(Protocol):
+    """The part of typer.Context used here (context.py must not import typer)."""
+
+    obj: Any
+
+    def find_root(self) -> HasRoot:
+        """The root command's context."""
+        ...
+
+
+@dataclass
+class AppContext:
+    """Everything a command needs; tests build one with a fake transport and pass it as obj."""
+
+    settings: config.Settings
+    out: Output = field(default_factory=Output)
+    transport: Any = None  # an httpx.BaseTransport in tests; None means the network
+    sleep: Callable[[float], None] = time.sleep
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    _client: ApiClient | None = None
+
+    @property
+    def debug(self) -> bool:
+        """--debug or MISTRAL_DEBUG: tracebacks and a request log on stderr."""
+        return self.settings.debug
+
+    def client(self) -> ApiClient:
+        """The API client, built on first use (so `config path` needs no key)."""
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> ApiClient:
+        from mistral_cli.api.client import ApiClient
+
+        key = self.settings.api_key
+        if key is None or not key.get_secret_value():
+            raise AuthError(
+                "no API key found.",
+                hint=(
+                    "set MISTRAL_API_KEY, put MISTRAL_API_KEY=... in a .env file here, "
+                    f"or add api_key to {config.config_file(self.environ)}"
+                ),
+            )
+        return ApiClient(
+            api_key=key.get_secret_value(),
+            base_url=self.settings.base_url,
+            timeout=self.settings.timeout,
+            connect_timeout=self.settings.connect_timeout,
+            max_retries=self.settings.max_retries,
+            key_source=self.settings.source("api_key"),
+            transport=self.transport,
+            sleep=self.sleep,
+            on_retry=self.out.notice,
+            on_warning=self.out.warn,
+            trace=self.out.debug if self.debug else None,
+        )
+
+    # ------------------------------------------------------------ directories
+
+    def cache_dir(self) -> Path:
+        """MISTRAL_CACHE_DIR, else platformdirs' user cache dir."""
+        return self._dir("MISTRAL_CACHE_DIR", "user_cache_path")
+
+    def data_dir(self) -> Path:
+        """MISTRAL_DATA_DIR, else platformdirs' user data dir (history, conversations)."""
+        return self._dir("MISTRAL_DATA_DIR", "user_data_path")
+
+    def _dir(self, variable: str, kind: str) -> Path:
+        override = self.environ.get(variable)
+        if override:
+            return Path(override).expanduser()
+        import platformdirs
+
+        path: Path = getattr(platformdirs, kind)(config.APP_NAME)
+        return path
+
+    # ------------------------------------------------------------ models
+
+    def model_cache(self) -> ModelCache:
+        """The model-list cache for this server and key."""
+        from mistral_cli.services.models import ModelCache
+
+        key = self.settings.api_key
+        return ModelCache.for_account(
+            self.cache_dir(), self.settings.base_url, key.get_secret_value() if key else ""
+        )
+
+    def models(self, *, refresh: bool = False) -> list[ModelCard]:
+        """The model list (cached for a day)."""
+        from mistral_cli.services import models as svc
+
+        return svc.list_models(self.client(), self.model_cache(), refresh=refresh)
+
+    def resolve_model(self, name: str | None, *, default: str | None = None) -> str:
+        """Resolve a -m value (or the configured default) to an id the API accepts."""
+        from mistral_cli.services import models as svc
+
+        wanted = name or default or self.settings.model
+        cards = self.models()
+        try:
+            resolved = svc.resolve(wanted, cards, self.settings.aliases)
+        except svc.UnknownModel:
+            cards = self.models(refresh=True)  # the cache may predate a new model
+            resolved = svc.resolve(wanted, cards, self.settings.aliases)
+        card = svc.find(resolved, cards)
+        if card is not None and card.deprecation:
+            replacement = card.deprecation_replacement_model or "a current model"
+            self.out.warn(f"{resolved} is deprecated ({card.deprecation[:10]}); use {replacement}")
+        if self.debug:
+            self.out.debug(f"model {wanted!r} resolved to {resolved!r}")
+        return resolved
+
+    def close(self) -> None:
+        """Release the client's connections."""
+        if self._client is not None:
+            self._client.close()
+
+
+def app_context(ctx: HasRoot) -> AppContext:
+    """The AppContext for this invocation: given by a test, or built from flags and config."""
+    root = ctx.find_root()
+    if isinstance(root.obj, AppContext):
+        return root.obj
+    flags: dict[str, object | None] = dict(root.obj or {})
+    settings = config.load(flags)
+    actx = AppContext(settings=settings, out=Output(raw=bool(flags.get("raw"))))
+    root.obj = actx
+    return actx

@@ -1,0 +1,168 @@
+"""Output: every terminal write goes through here; the only package that imports rich."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+from mistral_cli.errors import PipeClosed
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+Row = Sequence[str]
+
+
+class Output:
+    """stdout is data, stderr is everything else; streams are looked up at write time."""
+
+    def __init__(self, *, raw: bool = False, tty: bool | None = None) -> None:
+        self.raw = raw
+        self._tty = tty  # None: ask the stream; tests force True/False
+        self._consoles: dict[bool, Console] = {}
+
+    # ------------------------------------------------------------ terminal facts
+
+    @property
+    def stdout(self) -> TextIO:
+        """The current sys.stdout (CliRunner swaps it per invocation)."""
+        return sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        """The current sys.stderr."""
+        return sys.stderr
+
+    @property
+    def is_tty(self) -> bool:
+        """True when stdout is a terminal and --raw was not given."""
+        if self.raw:
+            return False
+        return _isatty(self.stdout) if self._tty is None else self._tty
+
+    @property
+    def err_is_tty(self) -> bool:
+        """True when stderr is a terminal (spinners, progress bars, dim notices)."""
+        return _isatty(self.stderr) if self._tty is None else self._tty
+
+    def console(self, *, stderr: bool = False) -> Console:
+        """A rich console bound to stdout or stderr (markup, emoji and highlighting off)."""
+        if stderr not in self._consoles:
+            from rich.console import Console
+
+            self._consoles[stderr] = Console(
+                stderr=stderr,
+                markup=False,
+                emoji=False,
+                highlight=False,
+                soft_wrap=False,
+                force_terminal=self._tty,
+            )
+        return self._consoles[stderr]
+
+    # ------------------------------------------------------------ stdout: data
+
+    def write(self, text: str) -> None:
+        """Write text to stdout exactly as given and flush (streamed answers, raw data)."""
+        with self._pipe_guard():
+            self.stdout.write(text)
+            self.stdout.flush()
+
+    def line(self, text: str = "") -> None:
+        """Write one line to stdout."""
+        self.write(text + "\n")
+
+    def json(self, document: Any) -> None:  # noqa: ANN401  # any JSON document
+        """One JSON document on stdout (indented: readable, and jq does not care)."""
+        self.line(json.dumps(document, indent=2, ensure_ascii=False))
+
+    def jsonl(self, document: Any) -> None:  # noqa: ANN401  # any JSON document
+        """One compact JSON document per line, for event streams."""
+        self.line(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+    def table(self, columns: Sequence[str], rows: Sequence[Row]) -> None:
+        """Aligned table with a header on a terminal; TSV without header when piped."""
+        if not self.is_tty:
+            self.write("".join("\t".join(_tsv(cell) for cell in row) + "\n" for row in rows))
+            return
+        from rich import box
+        from rich.table import Table
+
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+        for name in columns:
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        with self._pipe_guard():
+            self.console().print(table)
+
+    def fields(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Key/value details: aligned on a terminal, `key<TAB>value` when piped."""
+        if not self.is_tty:
+            self.write("".join(f"{key}\t{_tsv(value)}\n" for key, value in pairs))
+            return
+        width = max((len(key) for key, _ in pairs), default=0)
+        self.write("".join(f"{key.ljust(width)}  {value}\n" for key, value in pairs))
+
+    # ------------------------------------------------------------ stderr: everything else
+
+    def info(self, text: str) -> None:
+        """A plain status line on stderr."""
+        self._err(text)
+
+    def notice(self, text: str) -> None:
+        """A dim line on stderr (retries, usage lines, hints)."""
+        if self.err_is_tty and "NO_COLOR" not in os.environ:
+            self._err(f"\x1b[2m{text}\x1b[0m")
+        else:
+            self._err(text)
+
+    def warn(self, text: str) -> None:
+        """A warning on stderr, prefixed so it stands out in CI logs."""
+        prefix = "" if text.startswith("mistral: ") else "mistral: warning: "
+        self._err(prefix + text)
+
+    def debug(self, text: str) -> None:
+        """A --debug trace line on stderr."""
+        self._err(f"[debug] {text}")
+
+    def _err(self, text: str) -> None:
+        try:
+            self.stderr.write(text + "\n")
+            self.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # nobody is reading stderr; never fail because of a notice
+
+    @contextmanager
+    def _pipe_guard(self) -> Iterator[None]:
+        """Turn a closed stdout pipe into PipeClosed after pointing fd 1 at /dev/null."""
+        try:
+            yield
+        except BrokenPipeError:
+            _silence_stdout()
+            raise PipeClosed from None
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _tsv(cell: str) -> str:
+    return cell.replace("\t", " ").replace("\n", " ")
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null so the interpreter's exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

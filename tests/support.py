@@ -1,0 +1,76 @@
+"""Helpers shared by command tests: build an AppContext over a fake and invoke the app."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from typer.testing import CliRunner
+
+from mistral_cli import config
+from mistral_cli.cli import app
+from mistral_cli.context import AppContext
+from mistral_cli.errors import CliError, describe
+from mistral_cli.output import Output
+
+TEST_KEY = "sk-test-key-0000000000000000000000000000"
+
+
+@dataclass
+class Sleeps:
+    """An injected sleep that records instead of waiting."""
+
+    calls: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@dataclass
+class Result:
+    """What a command printed and its exit code, with CliErrors rendered like main() does."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+
+def make_context(
+    transport: Any = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    tty: bool = False,
+    environ: Mapping[str, str] | None = None,
+    sleep: Sleeps | None = None,
+) -> AppContext:
+    """An AppContext with settings from `env` (key and base URL by default) and a transport."""
+    import os
+
+    values = {"MISTRAL_API_KEY": TEST_KEY, "MISTRAL_BASE_URL": "https://api.mistral.ai"}
+    values.update(env or {})
+    settings = config.resolve({}, values, {}, {})
+    return AppContext(
+        settings=settings,
+        out=Output(tty=tty),
+        transport=transport,
+        sleep=sleep or Sleeps(),
+        environ=dict(os.environ if environ is None else environ),
+    )
+
+
+def invoke(
+    argv: Sequence[str], actx: AppContext | None = None, *, input: str | None = None
+) -> Result:
+    """Run the app in-process; a CliError becomes stderr text and its exit code."""
+    result = CliRunner().invoke(app, list(argv), obj=actx, input=input, catch_exceptions=True)
+    stderr = result.stderr
+    code = result.exit_code
+    exc = result.exception
+    if exc is not None and not isinstance(exc, SystemExit):
+        if not isinstance(exc, CliError):
+            raise exc
+        stderr += describe(exc) + "\n"
+        code = exc.exit_code
+    return Result(code, result.stdout, stderr, exc)
