@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from mistral_cli import __version__
+from mistral_cli.commands import completion as completion_cmd
 from mistral_cli.commands import config as config_cmd
 from mistral_cli.commands import models as models_cmd
 from mistral_cli.commands._shared import new_app
@@ -35,6 +36,7 @@ app = new_app(
 )
 app.add_typer(models_cmd.app)
 app.add_typer(config_cmd.app)
+app.add_typer(completion_cmd.app)
 
 
 def _version(value: bool) -> None:

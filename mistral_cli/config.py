@@ -279,7 +279,6 @@ def read_dotenv(path: Path) -> dict[str, str | None]:
     return values
 
 
-
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse the TOML user config; missing file → {}; malformed → ConfigError with the line."""
     try:

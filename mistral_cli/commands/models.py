@@ -18,7 +18,10 @@ def list_models(
     refresh: RefreshOpt = False,
     all_models: Annotated[bool, typer.Option("--all", help="Include internal models.")] = False,
 ) -> None:
-    """List models. Example: mistral models list --json | jq -r '.data[].id'."""
+    """List the models your key can use and what each can do.
+
+    Example: mistral models list --json | jq -r '.data[].id'
+    """
     from mistral_cli.context import app_context
     from mistral_cli.services import models as svc
 
@@ -36,7 +39,10 @@ def show_model(
     model: Annotated[str, typer.Argument(help="Model id, alias or short name.")],
     json_out: JsonOpt = False,
 ) -> None:
-    """Show one model's details. Example: mistral models show mistral-small."""
+    """Show one model's details: context, capabilities, aliases, deprecation.
+
+    Example: mistral models show mistral-small
+    """
     from mistral_cli.context import app_context
     from mistral_cli.services import models as svc
 

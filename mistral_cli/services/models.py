@@ -87,7 +87,8 @@ class ModelCache:
             return None
 
     def save(self, cards: Iterable[ModelCard]) -> None:
-        """Write atomically; a cache that cannot be written is not an error."""
+        """Write atomically (plus model-ids.txt for shell completion); failures are not errors."""
+        cards = list(cards)
         document = {
             "fetched_at": self.clock(),
             "data": [card.model_dump(mode="json", exclude_none=True) for card in cards],
@@ -97,6 +98,8 @@ class ModelCache:
             tmp = self.path.with_suffix(".tmp")
             tmp.write_text(json.dumps(document), encoding="utf-8")
             tmp.replace(self.path)
+            ids = sorted({card.id for card in cards} | {a for card in cards for a in card.aliases})
+            (self.path.parent / "model-ids.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
         except OSError:
             return
 

@@ -1,0 +1,1 @@
+"""The `mistral embed` engine: read inputs, pack by tokens, embed concurrently, write in order."""

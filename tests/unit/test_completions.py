@@ -1,0 +1,54 @@
+"""completions/ is generated from the app; these tests fail when it drifts or breaks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support import invoke
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_committed_scripts_are_current(shell: str) -> None:
+    result = invoke(["completion", "show", shell])
+    assert result.exit_code == 0, result.stderr
+    committed = (ROOT / "completions" / f"mistral.{shell}").read_text(encoding="utf-8")
+    assert result.stdout == committed, "run scripts/gen-completions"
+
+
+def test_unknown_shell_is_a_usage_error() -> None:
+    result = invoke(["completion", "show", "tcsh"])
+    assert result.exit_code == 2
+    assert "unknown shell 'tcsh'" in result.stderr
+
+
+def complete_bash(line: str, cache: Path) -> list[str]:
+    words = line.split(" ")
+    script = (ROOT / "completions" / "mistral.bash").read_text(encoding="utf-8")
+    quoted = " ".join(f"'{w}'" for w in words)
+    program = (
+        f"{script}\nCOMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; _mistral; "
+        'printf "%s\\n" "${COMPREPLY[@]}"'
+    )
+    done = subprocess.run(
+        ["bash", "-c", program],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"MISTRAL_CACHE_DIR": str(cache), "HOME": str(cache)},
+    )
+    return [w for w in done.stdout.splitlines() if w]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completes_nouns_verbs_options_and_model_ids(tmp_path: Path) -> None:
+    (tmp_path / "model-ids.txt").write_text("mistral-large-latest\nmistral-small-latest\n")
+    assert "models" in complete_bash("mistral mo", tmp_path)
+    assert complete_bash("mistral models l", tmp_path) == ["list"]
+    assert "--json" in complete_bash("mistral models list --", tmp_path)
+    assert complete_bash("mistral models show -m mistral-s", tmp_path) == ["mistral-small-latest"]
