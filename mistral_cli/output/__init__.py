@@ -14,6 +14,8 @@ from mistral_cli.errors import PipeClosed
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from mistral_cli.output.progress import ProgressReporter
+
 Row = Sequence[str]
 
 
@@ -109,6 +111,21 @@ class Output:
         self.write("".join(f"{key.ljust(width)}  {value}\n" for key, value in pairs))
 
     # ------------------------------------------------------------ stderr: everything else
+
+    def progress(
+        self, label: str, *, total: float | None = None, unit: str = "", force: bool = False
+    ) -> ProgressReporter:
+        """A progress reporter: a bar when stderr is a terminal; plain lines with `force`.
+
+        Use it as a context manager; call `advance()` as work completes.
+        """
+        from mistral_cli.output.progress import ProgressReporter
+
+        if self.err_is_tty:
+            return ProgressReporter(
+                label, total=total, unit=unit, console=self.console(stderr=True)
+            )
+        return ProgressReporter(label, total=total, unit=unit, plain=self.stderr if force else None)
 
     def info(self, text: str) -> None:
         """A plain status line on stderr."""
