@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = (
-    ["tests.fakes.fixtures"] if (Path(__file__).parent / "fakes" / "fixtures.py").exists() else []
-)  # TEMP
+pytest_plugins = ["tests.fakes.fixtures"]
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 

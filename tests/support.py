@@ -13,8 +13,7 @@ from mistral_cli.cli import app
 from mistral_cli.context import AppContext
 from mistral_cli.errors import CliError, describe
 from mistral_cli.output import Output
-
-TEST_KEY = "sk-test-key-0000000000000000000000000000"
+from tests.fakes.router import TEST_API_KEY as TEST_KEY
 
 
 @dataclass
