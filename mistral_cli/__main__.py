@@ -1,5 +1,5 @@
 """python -m mistral_cli."""
 
-from mistral_cli.cli import run
+from mistral_cli.launch import run
 
 run()

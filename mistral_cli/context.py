@@ -53,24 +53,35 @@ class AppContext:
         return self._client
 
     def _build_client(self) -> ApiClient:
-        from mistral_cli.api.client import ApiClient
-
         key = self.settings.api_key
         if key is None or not key.get_secret_value():
             raise AuthError(
                 "no API key found.",
                 hint=(
                     "set MISTRAL_API_KEY, put MISTRAL_API_KEY=... in a .env file here, "
-                    f"or add api_key to {config.config_file(self.environ)}"
+                    "or run `mistral auth login`"
                 ),
             )
+        self._warn_if_exposed()
+        return self.new_client(key.get_secret_value(), key_source=self.settings.source("api_key"))
+
+    def _warn_if_exposed(self) -> None:
+        from mistral_cli.services.auth import exposed_files
+
+        for path in exposed_files(self.settings):
+            self.out.warn(f"{path} holds the API key and others can read it; run: chmod 600 {path}")
+
+    def new_client(self, api_key: str, *, key_source: str) -> ApiClient:
+        """A client for a given key (`auth login` checks a key before saving it)."""
+        from mistral_cli.api.client import ApiClient
+
         return ApiClient(
-            api_key=key.get_secret_value(),
+            api_key=api_key,
             base_url=self.settings.base_url,
             timeout=self.settings.timeout,
             connect_timeout=self.settings.connect_timeout,
             max_retries=self.settings.max_retries,
-            key_source=self.settings.source("api_key"),
+            key_source=key_source,
             transport=self.transport,
             sleep=self.sleep,
             on_retry=self.out.notice,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from mistral_cli.commands._shared import JsonOpt, new_app
@@ -41,3 +43,58 @@ def path(json_out: JsonOpt = False) -> None:
         out.json(dict(pairs))
     else:
         out.fields(pairs)
+
+
+KeyArg = Annotated[str, typer.Argument(help="A setting (model, base_url, …) or aliases.NAME.")]
+
+
+@app.command("get")
+def get(ctx: typer.Context, key: KeyArg) -> None:
+    """Print one resolved setting (the key masked); its source goes to stderr.
+
+    Example: mistral config get model
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import settings as svc
+
+    actx = app_context(ctx)
+    value, source = svc.get_value(actx.settings, key)
+    actx.out.line(value)
+    if actx.out.err_is_tty:
+        actx.out.notice(f"from {source}")
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    key: KeyArg,
+    value: Annotated[str, typer.Argument(help="The value to store.")],
+) -> None:
+    """Store a setting in the user config file (the active --profile's section, if any).
+
+    Example: mistral config set model mistral-large-latest
+    """
+    from mistral_cli import config as cfg
+    from mistral_cli.context import app_context
+    from mistral_cli.services import settings as svc
+
+    actx = app_context(ctx)
+    path = cfg.config_file(actx.environ)
+    stored = svc.set_value(path, key, value, profile=actx.settings.profile)
+    actx.out.info(f"{key} = {stored} saved in {path}")
+
+
+@app.command("unset")
+def unset(ctx: typer.Context, key: KeyArg) -> None:
+    """Remove a setting from the user config file.
+
+    Example: mistral config unset model
+    """
+    from mistral_cli import config as cfg
+    from mistral_cli.context import app_context
+    from mistral_cli.services import settings as svc
+
+    actx = app_context(ctx)
+    path = cfg.config_file(actx.environ)
+    removed = svc.unset_value(path, key, profile=actx.settings.profile)
+    actx.out.info(f"{key} removed from {path}" if removed else f"{key} was not set in {path}")

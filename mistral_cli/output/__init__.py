@@ -51,6 +51,11 @@ class Output:
         """True when stderr is a terminal (spinners, progress bars, dim notices)."""
         return _isatty(self.stderr) if self._tty is None else self._tty
 
+    @property
+    def stdin_is_tty(self) -> bool:
+        """True when stdin is a terminal (prompts are allowed only then)."""
+        return _isatty(sys.stdin) if self._tty is None else self._tty
+
     def console(self, *, stderr: bool = False) -> Console:
         """A rich console bound to stdout or stderr (markup, emoji and highlighting off)."""
         if stderr not in self._consoles:
@@ -164,7 +169,7 @@ class Output:
             raise PipeClosed from None
 
 
-def _isatty(stream: TextIO) -> bool:
+def _isatty(stream: TextIO | Any) -> bool:  # noqa: ANN401  # CliRunner swaps in odd streams
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

@@ -170,12 +170,34 @@ def _unknown(name: str, cards: list[ModelCard]) -> UnknownModel:
             f"model '{name}' was retired by Mistral and is no longer served.",
             hint=f"use {retired} instead (`mistral models list` shows all)",
         )
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    close = _suggestions(name, known, cards)
     if close:
         hint = f"did you mean {' or '.join(close)}? (`mistral models list` shows all)"
     else:
         hint = "`mistral models list` shows the models your key can use"
     return UnknownModel(f"unknown model '{name}'.", hint=hint)
+
+
+def _suggestions(name: str, known: list[str], cards: list[ModelCard]) -> list[str]:
+    """Close matches, best first, dated ids shown as their `-latest` alias, weak ones dropped."""
+    scored = sorted(
+        (
+            (difflib.SequenceMatcher(None, name, candidate).ratio(), candidate)
+            for candidate in known
+        ),
+        reverse=True,
+    )
+    best = scored[0][0] if scored else 0.0
+    picks: list[str] = []
+    for score, candidate in scored:
+        if score < max(0.6, best - 0.06) or len(picks) == 3:
+            break
+        card = find(candidate, cards)
+        latest = [a for a in ([card.id, *card.aliases] if card else []) if a.endswith("-latest")]
+        shown = latest[0] if latest else candidate
+        if shown not in picks:
+            picks.append(shown)
+    return picks
 
 
 def context_label(tokens: int | None) -> str:

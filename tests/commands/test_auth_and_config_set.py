@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mistral_cli import config
+from tests.fakes.router import FakeMistral
+from tests.support import invoke, make_context
+
+
+def config_path() -> Path:
+    return config.config_file(os.environ)
+
+
+def test_set_get_unset_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert invoke(["config", "set", "model", "mistral-large-latest"]).exit_code == 0
+    assert invoke(["config", "set", "max_retries", "2"]).exit_code == 0
+    assert invoke(["config", "set", "aliases.fast", "ministral-8b-latest"]).exit_code == 0
+    document = tomllib.loads(config_path().read_text())
+    assert document == {
+        "model": "mistral-large-latest",
+        "max_retries": 2,
+        "aliases": {"fast": "ministral-8b-latest"},
+    }
+    assert stat.S_IMODE(config_path().stat().st_mode) == 0o600
+    assert invoke(["config", "get", "model"]).stdout == "mistral-large-latest\n"
+    assert invoke(["config", "get", "aliases.fast"]).stdout == "ministral-8b-latest\n"
+    result = invoke(["config", "unset", "model"])
+    assert "model removed from" in result.stderr
+    assert invoke(["config", "get", "model"]).stdout == "mistral-small-latest\n"
+    assert "was not set" in invoke(["config", "unset", "model"]).stderr
+
+
+def test_set_in_a_profile_section() -> None:
+    assert (
+        invoke(["--profile", "work", "config", "set", "base_url", "http://w.example"]).exit_code
+        == 0
+    )
+    document = tomllib.loads(config_path().read_text())
+    assert document == {"profiles": {"work": {"base_url": "http://w.example"}}}
+    shown = invoke(["--profile", "work", "config", "show"]).stdout
+    assert "base_url (MISTRAL_BASE_URL)\thttp://w.example\t" in shown
+    assert "profile (MISTRAL_PROFILE)\twork" in shown
+
+
+def test_set_rejects_bad_values_and_the_key() -> None:
+    bad = invoke(["config", "set", "timeout", "soon"])
+    assert bad.exit_code == 2
+    assert "timeout must be a number" in bad.stderr
+    unknown = invoke(["config", "set", "modle", "x"])
+    assert unknown.exit_code == 2
+    assert "unknown setting 'modle'" in unknown.stderr
+    key = invoke(["config", "set", "api_key", "sk-should-not-be-stored"])
+    assert key.exit_code == 2
+    assert "mistral auth login" in key.stderr
+    assert not config_path().exists()
+
+
+def test_get_masks_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MISTRAL_API_KEY", "sk-0123456789abcdefWXYZ")
+    assert invoke(["config", "get", "api_key"]).stdout == "****WXYZ\n"
+
+
+def test_login_refuses_without_a_terminal(fake_transport: httpx.MockTransport) -> None:
+    result = invoke(["auth", "login"], make_context(fake_transport))
+    assert result.exit_code == 2
+    assert "needs a terminal" in result.stderr
+
+
+def test_login_checks_and_saves_the_key(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("getpass.getpass", lambda prompt: fake.api_key)
+    actx = make_context(fake_transport, tty=True, env={"MISTRAL_API_KEY": ""})
+    result = invoke(["auth", "login"], actx)
+    assert result.exit_code == 0, result.stderr
+    assert fake.api_key not in result.stderr + result.stdout
+    assert tomllib.loads(config_path().read_text())["api_key"] == fake.api_key
+    assert stat.S_IMODE(config_path().stat().st_mode) == 0o600
+    assert fake.requests_to("GET /v1/models")
+
+
+def test_login_with_a_bad_key_saves_nothing(
+    fake_transport: httpx.MockTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "sk-bad-key-000000000000")
+    result = invoke(["auth", "login"], make_context(fake_transport, tty=True))
+    assert result.exit_code == 3
+    assert "the key came from the key you entered" in result.stderr
+    assert "sk-bad-key" not in result.stderr
+    assert not config_path().exists()
+
+
+def test_status_names_the_source_and_masks(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    result = invoke(["auth", "status", "--check"], make_context(fake_transport))
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"key\t****{fake.api_key[-4:]}\nsource\tMISTRAL_API_KEY\n")
+    assert "check\tok, " in result.stdout
+
+
+def test_status_warns_about_a_readable_key_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text("MISTRAL_API_KEY=sk-from-a-dotenv-file-1234\n")
+    os.chmod(".env", 0o644)
+    result = invoke(["auth", "status"])
+    assert f"source\t{Path.cwd() / '.env'} (MISTRAL_API_KEY)" in result.stdout
+    assert "others can read it; run: chmod 600" in result.stderr
+    os.chmod(".env", 0o600)
+    assert "others can read" not in invoke(["auth", "status"]).stderr
+
+
+def test_logout_removes_the_saved_key() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('api_key = "sk-saved-0000000000000000"\nmodel = "m"\n')
+    result = invoke(["auth", "logout"])
+    assert "key removed from" in result.stderr
+    assert tomllib.loads(path.read_text()) == {"model": "m"}
+    assert "no key saved" in invoke(["auth", "logout"]).stderr

@@ -1,0 +1,71 @@
+"""E2E helpers: run the installed `mistral` with an environment built from scratch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.server import FakeServer
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def mistral_executable() -> str:
+    found = shutil.which("mistral")
+    if found is None:  # pragma: no cover - the README's install step puts it on PATH
+        pytest.fail("the `mistral` executable is not installed (pip install -e '.[dev]')")
+    return found
+
+
+def base_env(tmp_path: Path, server: FakeServer | None, key: str | None) -> dict[str, str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path / "home"),
+        "LANG": "C.UTF-8",
+        "MISTRAL_CONFIG_DIR": str(tmp_path / "home" / "config"),
+        "MISTRAL_CACHE_DIR": str(tmp_path / "home" / "cache"),
+        "MISTRAL_DATA_DIR": str(tmp_path / "home" / "data"),
+        "MISTRAL_MAX_RETRIES": "2",
+    }
+    if server is not None:
+        env["MISTRAL_BASE_URL"] = server.base_url
+    if key is not None:
+        env["MISTRAL_API_KEY"] = key
+    return env
+
+
+@pytest.fixture
+def run_mistral(tmp_path: Path) -> Run:
+    """run_mistral(*argv, server=..., key=..., env={...}, input=..., cwd=...)."""
+    exe = mistral_executable()
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+
+    def run(
+        *argv: str,
+        server: FakeServer | None = None,
+        key: str | None = None,
+        env: Mapping[str, str] | None = None,
+        input: str | None = None,
+        cwd: Path | None = None,
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess[str]:
+        full = base_env(tmp_path, server, key)
+        full.update(env or {})
+        return subprocess.run(
+            [exe, *argv],
+            capture_output=True,
+            text=True,
+            env=full,
+            input=input if input is not None else "",
+            cwd=cwd or work,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
