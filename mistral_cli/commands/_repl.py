@@ -1,0 +1,271 @@
+"""The chat REPL: a line editor, slash commands, and answers rendered as one-shot renders them.
+
+Imported only when the REPL starts (never for --help); prompt_toolkit loads only for a terminal.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from mistral_cli.commands.chat import Options, render_turn, report_turn
+from mistral_cli.context import AppContext
+from mistral_cli.errors import CliError, ExitCode, Interrupted, UsageError, describe
+from mistral_cli.output import Output
+from mistral_cli.services import repl as commands
+from mistral_cli.services.chat import ChatSession, Turn
+from mistral_cli.services.conversations import (
+    SHORT_ID,
+    Conversation,
+    StoredMessage,
+    title_of,
+    transcript,
+)
+
+PROMPT = "› "
+HISTORY_FILE = "history"
+# read_line(prompt) → the typed text; raises EOFError on Ctrl-D, KeyboardInterrupt on Ctrl-C
+ReadLine = Callable[[str], str]
+
+
+def run_repl(
+    actx: AppContext,
+    open_session: Callable[[], ChatSession],
+    opts: Options,
+    *,
+    read_line: ReadLine | None = None,
+) -> int:
+    """Talk with the session `open_session()` builds until Ctrl-D or /exit; returns 0.
+
+    Without `read_line` the input comes from a prompt_toolkit editor, which needs stdin and
+    stdout to be terminals: a usage error otherwise, raised before the session is built (no
+    request made). The session's store is closed at the end.
+    """
+    if read_line is None:
+        if not on_terminal(actx.out):
+            raise UsageError(
+                "no prompt given",
+                hint='pass one (mistral chat "…") or pipe text in; '
+                "the REPL needs a terminal for input and output",
+            )
+        read_line = terminal_reader(actx.data_dir() / HISTORY_FILE, actx.out)
+    session = open_session()
+    try:
+        return Repl(actx, session, opts).loop(read_line)
+    finally:
+        if session.store is not None:
+            session.store.close()
+
+
+def on_terminal(out: Output) -> bool:
+    """True when stdin and stdout are terminals (--raw does not matter here)."""
+    raw, out.raw = out.raw, False
+    try:
+        return out.stdin_is_tty and out.is_tty
+    finally:
+        out.raw = raw
+
+
+def terminal_reader(history: Path, out: Output) -> ReadLine:
+    """A prompt_toolkit editor: Enter sends, Alt-Enter adds a line, history kept in `history`."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+    keys = KeyBindings()
+
+    @keys.add("escape", "enter")  # Alt-Enter sends ESC CR; so does Esc then Enter
+    def _newline(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")
+
+    kept: History
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        kept = FileHistory(str(history))
+    except OSError as exc:
+        out.warn(f"cannot keep the input history in {history}: {exc.strerror}")
+        kept = InMemoryHistory()
+    editor: PromptSession[str] = PromptSession(
+        history=kept,
+        key_bindings=keys,
+        prompt_continuation=lambda width, _line, _wrap: "… ".rjust(width),
+    )
+    return editor.prompt
+
+
+class Repl:
+    """The loop: read a line, then ask it or run the slash command; only /exit or Ctrl-D end it."""
+
+    def __init__(self, actx: AppContext, session: ChatSession, opts: Options) -> None:
+        self.actx = actx
+        self.out = actx.out
+        self.session = session
+        self.opts = opts
+        self.start = copy.copy(session.totals)  # /usage counts from here (reset by /clear)
+        self.saved_id = session.conversation_id if session.store is not None else None
+        self.commands: dict[str, Callable[[str], None]] = {
+            "help": self.help,
+            "clear": self.clear,
+            "model": self.model,
+            "system": self.system,
+            "retry": self.retry,
+            "undo": self.undo,
+            "usage": self.usage,
+            "save": self.save,
+        }
+
+    def loop(self, read_line: ReadLine) -> int:
+        """Greet, handle lines until the user leaves, say where the conversation was saved."""
+        self.out.info(self.header())
+        while True:
+            try:
+                line = read_line(PROMPT)
+            except EOFError:
+                break
+            except KeyboardInterrupt:  # Ctrl-C at the prompt: the line is dropped
+                continue
+            except Interrupted as stop:  # a SIGINT just outside the editor: the same
+                if stop.exit_code != ExitCode.INTERRUPTED:
+                    raise
+                continue
+            if not self.guarded(line):
+                break
+        if self.saved_id is not None:
+            short = self.saved_id[:SHORT_ID]
+            self.out.info(f"saved as conversation {short} — continue with `mistral chat -c`")
+        return ExitCode.OK
+
+    def header(self) -> str:
+        """`mistral-small-latest · new conversation · /help for commands, Ctrl-D to leave`."""
+        session = self.session
+        if session.conversation_id is None:
+            what = "new conversation"
+        else:
+            turns = sum(1 for m in session.messages if m.role == "user")
+            so_far = f"{turns} turn{'' if turns == 1 else 's'} so far"
+            what = f"conversation {session.conversation_id[:SHORT_ID]} ({so_far})"
+        if session.store is None:
+            what += " (not saved)"
+        return f"{session.model} · {what} · /help for commands, Ctrl-D to leave"
+
+    def guarded(self, line: str) -> bool:
+        """Handle one input; an error or Ctrl-C ends only that input. False: leave."""
+        try:
+            return self.handle(line)
+        except CliError as exc:
+            self.out.info(describe(exc, debug=self.actx.debug))
+        except Interrupted as stop:  # Ctrl-C during /model's model lookup, say
+            if stop.exit_code != ExitCode.INTERRUPTED:
+                raise
+            self.out.notice("stopped")
+        return True
+
+    def handle(self, line: str) -> bool:
+        """Ask a prompt or run a slash command; False for /exit."""
+        parsed = commands.parse(line)
+        if parsed is None:
+            return True
+        if isinstance(parsed, str):
+            prompt = parsed
+            self.answer(lambda: self.session.turn(prompt))
+            return True
+        if not parsed.known:
+            self.out.info(f"unknown command /{parsed.name}; /help lists them")
+            return True
+        if parsed.arg and not commands.COMMANDS[parsed.name][0]:
+            self.out.info(f"/{parsed.name} takes no argument")
+            return True
+        if parsed.name == "exit":
+            return False
+        self.commands[parsed.name](parsed.arg)
+        return True
+
+    def answer(self, start: Callable[[], AbstractContextManager[Turn]]) -> None:
+        """Run one turn and render it as one-shot does; Ctrl-C keeps what arrived."""
+        before = self.session.last
+        try:
+            with start() as turn:
+                render_turn(self.actx, turn, self.opts)
+        except Interrupted as stop:
+            if stop.exit_code != ExitCode.INTERRUPTED:
+                raise
+            stopped = self.session.last
+            kept = stopped is not None and stopped is not before and bool(stopped.text)
+            self.out.notice("stopped; the partial answer was kept" if kept else "stopped")
+            return
+        finally:
+            if self.session.store is not None and self.session.conversation_id is not None:
+                self.saved_id = self.session.conversation_id
+        report_turn(self.actx, turn, self.opts)
+
+    # ------------------------------------------------------------ slash commands
+
+    def help(self, _arg: str) -> None:
+        """/help."""
+        for line in commands.help_lines():
+            self.out.info(line)
+
+    def clear(self, _arg: str) -> None:
+        """/clear: a new conversation; the old one stays saved."""
+        self.session.clear()
+        self.start = copy.copy(self.session.totals)
+        self.out.info("new conversation")
+
+    def model(self, arg: str) -> None:
+        """/model [NAME]: resolved as -m is."""
+        if arg:
+            self.session.model = self.actx.resolve_model(arg)
+        self.out.info(f"model: {self.session.model}")
+
+    def system(self, arg: str) -> None:
+        """/system [TEXT|off]."""
+        if not arg:
+            current = self.session.system
+            self.out.info(f"system prompt: {current}" if current else "no system prompt")
+        elif arg.lower() == "off":
+            self.session.set_system(None)
+            self.out.info("system prompt removed")
+        else:
+            self.session.set_system(arg)
+            self.out.info("system prompt set")
+
+    def retry(self, _arg: str) -> None:
+        """/retry: the last question again."""
+        self.answer(self.session.retry)
+
+    def undo(self, _arg: str) -> None:
+        """/undo: forget the last exchange."""
+        prompt = self.session.undo()
+        self.out.info("nothing to undo" if prompt is None else f"forgot: {title_of(prompt)}")
+
+    def usage(self, _arg: str) -> None:
+        """/usage: tokens so far in this conversation."""
+        self.out.info(commands.usage_text(commands.since(self.session.totals, self.start)))
+
+    def save(self, arg: str) -> None:
+        """/save FILE: a markdown transcript."""
+        if not arg:
+            raise UsageError("/save needs a file name", hint="e.g. /save notes.md")
+        if not any(m.role == "user" for m in self.session.messages):
+            self.out.info("nothing to save yet")
+            return
+        path = Path(arg).expanduser()
+        try:
+            path.write_text(self.transcript(), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        self.out.info(f"transcript saved to {path}")
+
+    def transcript(self) -> str:
+        """The saved conversation (partial answers marked), else the session's messages."""
+        session = self.session
+        store, saved = session.store, session.conversation_id
+        if store is not None and saved is not None:
+            return transcript(store.find(saved), store.messages(saved))
+        now = time.time()
+        first = next(m.content for m in session.messages if m.role == "user")
+        unsaved = Conversation("unsaved", title_of(first), session.model, now, now)
+        return transcript(unsaved, [StoredMessage(m.role, m.content) for m in session.messages])

@@ -1,0 +1,234 @@
+"""`mistral chat`: one-shot answers (argument and/or piped stdin); the REPL on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mistral_cli.commands._shared import CONTEXT_SETTINGS, JsonOpt, ModelOpt, new_app
+from mistral_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from mistral_cli.context import AppContext
+    from mistral_cli.services.chat import ChatParams, ChatSession, Turn
+
+app = new_app(
+    "chat",
+    "Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.\n\n"
+    "\b\nExamples:\n"
+    '  mistral chat -m mistral-small "Name three primes."\n'
+    '  git diff | mistral chat "Write a one-line commit message for this diff."\n'
+    '  mistral chat -c "And in French?"',
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The chat flags that shape the session and the output (shared with the REPL)."""
+
+    model: str | None = None
+    system: str | None = None
+    stream: bool = True
+    hide_thinking: bool = False
+    usage: bool = False
+    json_out: bool = False
+    jsonl: bool = False
+    continue_last: bool = False
+    conversation: str | None = None
+    no_save: bool = False
+
+
+FloatOpt = Annotated[float | None, typer.Option(show_default=False)]
+
+
+@app.callback(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    subcommand_metavar="",
+    context_settings={**CONTEXT_SETTINGS, "allow_interspersed_args": True},
+)
+def chat(
+    ctx: typer.Context,
+    prompt: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="The prompt (piped stdin is appended after a blank line).", show_default=False
+        ),
+    ] = None,
+    model: ModelOpt = None,
+    system: Annotated[
+        str | None, typer.Option("-s", "--system", metavar="TEXT", help="System prompt.")
+    ] = None,
+    temperature: Annotated[float | None, typer.Option(help="Sampling temperature, 0–1.5.")] = None,
+    top_p: Annotated[float | None, typer.Option(help="Nucleus sampling, 0 < p ≤ 1.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="Longest answer, in tokens.")] = None,
+    stop: Annotated[
+        list[str] | None, typer.Option(metavar="TEXT", help="Stop at this text (repeatable).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (random_seed).")] = None,
+    safe_prompt: Annotated[
+        bool, typer.Option("--safe-prompt", help="Prepend Mistral's safety prompt.")
+    ] = False,
+    presence_penalty: Annotated[float | None, typer.Option(help="−2..2.")] = None,
+    frequency_penalty: Annotated[float | None, typer.Option(help="−2..2.")] = None,
+    json_mode: Annotated[
+        bool, typer.Option("--json-mode", help="Answer with a JSON object.")
+    ] = False,
+    schema: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Answer following this JSON Schema file.", dir_okay=False
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME=VALUE", help="Any other request field (VALUE as JSON); repeatable."
+        ),
+    ] = None,
+    no_stream: Annotated[
+        bool, typer.Option("--no-stream", help="Wait for the whole answer.")
+    ] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="Plain text even on a terminal.")] = False,
+    hide_thinking: Annotated[
+        bool, typer.Option("--hide-thinking", help="Do not show a model's thinking.")
+    ] = False,
+    usage: Annotated[bool, typer.Option("--usage", help="Print token usage on stderr.")] = False,
+    json_out: JsonOpt = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Print each stream event as a JSON line.")
+    ] = False,
+    continue_last: Annotated[
+        bool, typer.Option("-c", "--continue", help="Continue the latest conversation.")
+    ] = False,
+    conversation: Annotated[
+        str | None, typer.Option(metavar="ID", help="Continue this conversation (id prefix).")
+    ] = None,
+    no_save: Annotated[
+        bool, typer.Option("--no-save", help="Do not save the conversation.")
+    ] = False,
+) -> None:
+    """Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.
+
+    Examples: mistral chat -m mistral-small "Name three primes."
+              git diff | mistral chat "Write a one-line commit message for this diff."
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import chat as svc
+
+    actx = app_context(ctx)
+    actx.out.raw = actx.out.raw or raw
+    text = svc.read_prompt(" ".join(prompt) if prompt else None, sys.stdin)
+    params = svc.ChatParams(
+        temperature=temperature,
+        top_p=top_p,
+        max_tokens=max_tokens,
+        stop=tuple(stop or ()),
+        random_seed=seed,
+        safe_prompt=safe_prompt,
+        presence_penalty=presence_penalty,
+        frequency_penalty=frequency_penalty,
+        response_format=svc.response_format(json_mode=json_mode, schema_file=schema),
+        extras=svc.parse_params(param or [], actx.out.warn),
+    )
+    opts = Options(
+        model, system, not no_stream, hide_thinking, usage, json_out, jsonl,
+        continue_last, conversation, no_save,
+    )  # fmt: skip
+    if json_out and jsonl:
+        raise UsageError("--json and --jsonl cannot be used together")
+    if text is None:
+        return interactive(actx, opts, params)
+    one_shot(actx, opts, params, text)
+    return None
+
+
+def interactive(actx: AppContext, opts: Options, params: ChatParams) -> None:
+    """No prompt and a terminal on stdin: the REPL (commands/_repl.py)."""
+    from mistral_cli.commands._repl import run_repl
+
+    if opts.json_out or opts.jsonl:
+        raise UsageError("--json and --jsonl need a prompt", hint='e.g. mistral chat --json "…"')
+    raise typer.Exit(run_repl(actx, lambda: open_session(actx, opts, params), opts))
+
+
+def one_shot(actx: AppContext, opts: Options, params: ChatParams, prompt: str) -> None:
+    """Ask once, print the answer, then the warnings, usage line or JSON document."""
+    session = open_session(actx, opts, params)
+    try:
+        with session.turn(prompt) as turn:
+            render_turn(actx, turn, opts)
+        report_turn(actx, turn, opts)
+    finally:
+        if session.store is not None:
+            session.store.close()
+
+
+def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSession:
+    """A new session, or a saved conversation continued (-c, --conversation)."""
+    from mistral_cli.services.chat import ChatSession
+    from mistral_cli.services.conversations import ConversationStore
+
+    if opts.continue_last and opts.conversation:
+        raise UsageError("use either --continue or --conversation, not both")
+    save = not (opts.no_save or actx.environ.get("MISTRAL_NO_SAVE", "") not in ("", "0"))
+    resuming = opts.continue_last or opts.conversation is not None
+    store = ConversationStore.open(actx.data_dir()) if save or resuming else None
+    if store is None or not resuming:
+        model = actx.resolve_model(opts.model)
+        return ChatSession(
+            actx.client(), model=model, params=params, system=opts.system,
+            stream=opts.stream, store=store,
+        )  # fmt: skip
+    found = store.find(opts.conversation) if opts.conversation else store.latest()
+    if found is None:
+        raise UsageError("there is no saved conversation to continue", hint="start one first")
+    model = actx.resolve_model(opts.model or found.model)
+    session = ChatSession.resume(
+        actx.client(), store, found, model=model, params=params, system=opts.system,
+        stream=opts.stream, save=save,
+    )  # fmt: skip
+    if not save:
+        store.close()
+    return session
+
+
+def render_turn(actx: AppContext, turn: Turn, opts: Options) -> None:
+    """Show the answer as it arrives (or only the events, for --jsonl; nothing for --json)."""
+    from mistral_cli.output.answer import AnswerWriter
+    from mistral_cli.services.chat import RawEvent, TextDelta, ThinkingDelta
+
+    quiet = opts.json_out or opts.jsonl
+    with AnswerWriter(actx.out, show_thinking=not (opts.hide_thinking or quiet)) as writer:
+        for event in turn:
+            if isinstance(event, TextDelta):
+                if not quiet:
+                    writer.text(event.text)
+            elif isinstance(event, ThinkingDelta):
+                writer.thinking(event.text)
+            elif isinstance(event, RawEvent) and opts.jsonl:
+                actx.out.jsonl(event.payload)
+
+
+def report_turn(actx: AppContext, turn: Turn, opts: Options) -> None:
+    """After the answer: the JSON document, a cut-short warning, the usage line."""
+    from mistral_cli.output.answer import usage_line
+
+    if opts.json_out:
+        actx.out.json(turn.response())
+    if turn.truncated:
+        actx.out.warn(turn.truncated)
+    if opts.usage or actx.out.err_is_tty:
+        used = turn.usage
+        actx.out.notice(
+            usage_line(
+                turn.model,
+                used.prompt_tokens if used else None,
+                used.completion_tokens if used else None,
+                turn.elapsed,
+            )
+        )

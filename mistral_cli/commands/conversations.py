@@ -1,0 +1,96 @@
+"""`mistral conversations`: the chats saved on this machine (list, show, rm, prune)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mistral_cli.commands._shared import JsonOpt, new_app
+
+app = new_app(
+    "conversations",
+    "The chats saved on this machine; continue one with `mistral chat -c` or --conversation ID.",
+)
+
+
+@app.command("list")
+def list_conversations(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """List saved conversations, the latest first.
+
+    Example: mistral conversations list --json | jq -r '.data[0].id'
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import conversations as svc
+
+    actx = app_context(ctx)
+    store = svc.ConversationStore.open(actx.data_dir())
+    found = store.summaries()
+    if json_out:
+        actx.out.json({"object": "list", "data": [svc.summary_json(c) for c in found]})
+    else:
+        actx.out.table(svc.LIST_COLUMNS, [svc.summary_row(c) for c in found])
+
+
+@app.command("show")
+def show_conversation(
+    ctx: typer.Context,
+    conversation_id: Annotated[str, typer.Argument(metavar="ID", help="Id or id prefix.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Show a conversation as a markdown transcript (or --json).
+
+    Example: mistral conversations show 3f9a
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import conversations as svc
+
+    actx = app_context(ctx)
+    store = svc.ConversationStore.open(actx.data_dir())
+    found = store.find(conversation_id)
+    messages = store.messages(found.id)
+    if json_out:
+        actx.out.json(svc.conversation_json(found, messages))
+    else:
+        actx.out.write(svc.transcript(found, messages))
+
+
+@app.command("rm")
+def remove_conversations(
+    ctx: typer.Context,
+    conversation_ids: Annotated[
+        list[str], typer.Argument(metavar="ID...", help="Ids or id prefixes.")
+    ],
+) -> None:
+    """Delete saved conversations.
+
+    Example: mistral conversations rm 3f9a 77c1
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import conversations as svc
+
+    actx = app_context(ctx)
+    store = svc.ConversationStore.open(actx.data_dir())
+    found = [store.find(prefix) for prefix in conversation_ids]  # all resolve, or none go
+    store.delete([c.id for c in found])
+    actx.out.info(f"deleted {svc.plural(len({c.id for c in found}), 'conversation')}")
+
+
+@app.command("prune")
+def prune_conversations(
+    ctx: typer.Context,
+    older_than: Annotated[
+        str, typer.Option("--older-than", metavar="AGE", help="e.g. 30d, 12h, 2w.")
+    ] = "30d",
+) -> None:
+    """Delete conversations not continued for a while (default 30 days).
+
+    Example: mistral conversations prune --older-than 90d
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import conversations as svc
+
+    actx = app_context(ctx)
+    seconds = svc.parse_age(older_than)
+    removed = svc.ConversationStore.open(actx.data_dir()).prune(seconds)
+    actx.out.info(f"deleted {svc.plural(removed, 'conversation')} older than {older_than}")

@@ -1,0 +1,109 @@
+"""AnswerWriter: a streamed answer on stdout (live markdown or raw text), thinking on stderr."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from mistral_cli.output import Output
+    from mistral_cli.output.markdown_stream import MarkdownStream, ThinkingStream
+
+
+class AnswerWriter:
+    """Writes one answer as it arrives; use as a context manager (abort on any exception).
+
+    On a terminal (and without --raw) the text is rendered as live markdown; otherwise it is
+    written exactly as received, flushed per piece, then ended with a newline if it lacks one.
+    Thinking goes to stderr, dimmed on a terminal, or nowhere when `show_thinking` is False.
+    """
+
+    def __init__(
+        self, out: Output, *, markdown: bool | None = None, show_thinking: bool = True
+    ) -> None:
+        self._out = out
+        self._markdown = out.is_tty if markdown is None else markdown
+        self._show_thinking = show_thinking
+        self._stream: MarkdownStream | None = None
+        self._thinking: ThinkingStream | None = None
+        self._last = ""  # the last character written to stdout (plain mode)
+        self._done = False
+
+    def text(self, piece: str) -> None:
+        """Write the next piece of the answer."""
+        if not piece:
+            return
+        self._end_thinking()
+        if not self._markdown:
+            self._out.write(piece)
+            self._last = piece[-1]
+            return
+        if self._stream is None:
+            from mistral_cli.output.markdown_stream import MarkdownStream
+
+            self._stream = MarkdownStream(self._out.console())
+        with self._out._pipe_guard():
+            self._stream.feed(piece)
+
+    def thinking(self, piece: str) -> None:
+        """Write the next piece of thinking to stderr (unless hidden)."""
+        if not (piece and self._show_thinking):
+            return
+        if self._thinking is None:
+            from mistral_cli.output.markdown_stream import ThinkingStream
+
+            self._thinking = ThinkingStream(self._out.console(stderr=True))
+        try:
+            self._thinking.feed(piece)
+        except (BrokenPipeError, ValueError):
+            self._show_thinking = False  # nobody reads stderr: stop writing there
+
+    def close(self) -> None:
+        """The answer is complete: end it cleanly."""
+        self._finish(abort=False)
+
+    def abort(self) -> None:
+        """The answer was cut short: keep what was shown and end the line."""
+        self._finish(abort=True)
+
+    def __enter__(self) -> AnswerWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._finish(abort=kind is not None)
+
+    def _finish(self, *, abort: bool) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._end_thinking()
+        if self._stream is not None:
+            with self._out._pipe_guard():
+                if abort:
+                    self._stream.abort()
+                else:
+                    self._stream.close()
+        elif self._last and self._last != "\n":
+            self._out.write("\n")
+
+    def _end_thinking(self) -> None:
+        if self._thinking is not None:
+            with contextlib.suppress(BrokenPipeError, ValueError):
+                self._thinking.close()
+            self._thinking = None
+
+
+def usage_line(
+    model: str, prompt_tokens: int | None, completion_tokens: int | None, seconds: float
+) -> str:
+    """`mistral-small-latest · 12 in / 7 out tokens · 0.41 s` ("usage n/a" without counts)."""
+    if prompt_tokens is None or completion_tokens is None:
+        return f"{model} · usage n/a · {seconds:.2f} s"
+    return f"{model} · {prompt_tokens} in / {completion_tokens} out tokens · {seconds:.2f} s"

@@ -1,0 +1,181 @@
+"""Chat request parameters: flag values checked before sending, --param extras, --schema files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import IO, TYPE_CHECKING, Any
+
+from mistral_cli.api.chat_fields import CHAT_FIELDS, OPENAI_ONLY, check_value
+from mistral_cli.api.schemas.chat import ChatRequest, JsonSchema, Message, ResponseFormat
+from mistral_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Request fields the CLI sets itself, or that have a flag of their own: --param may not set them.
+OWN_FLAGS: dict[str, str] = {
+    "model": "-m/--model",
+    "messages": "the prompt",
+    "stream": "--no-stream",
+    "temperature": "--temperature",
+    "top_p": "--top-p",
+    "max_tokens": "--max-tokens",
+    "stop": "--stop",
+    "random_seed": "--seed",
+    "response_format": "--json-mode or --schema",
+    "presence_penalty": "--presence-penalty",
+    "frequency_penalty": "--frequency-penalty",
+    "safe_prompt": "--safe-prompt",
+}
+# flag → (request field) for the numeric range checks done before any request
+RANGED: dict[str, str] = {
+    "--temperature": "temperature",
+    "--top-p": "top_p",
+    "--max-tokens": "max_tokens",
+    "--seed": "random_seed",
+    "--presence-penalty": "presence_penalty",
+    "--frequency-penalty": "frequency_penalty",
+}
+
+
+@dataclass(frozen=True)
+class ChatParams:
+    """Everything about a request except the model and the messages."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    stop: tuple[str, ...] = ()
+    random_seed: int | None = None
+    safe_prompt: bool = False
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    response_format: ResponseFormat | None = None
+    extras: dict[str, Any] = field(default_factory=dict)  # --param NAME=VALUE, checked
+
+    def __post_init__(self) -> None:
+        """Check the numeric flags against the spec's ranges (exit 2, no request made)."""
+        for flag, name in RANGED.items():
+            value = getattr(self, name)
+            if value is not None:
+                problem = check_value(name, value, CHAT_FIELDS[name])
+                if problem:
+                    raise UsageError(f"{flag}: {problem.removeprefix(name + ' ')}")
+
+    def with_changes(self, **changes: Any) -> ChatParams:  # noqa: ANN401  # field values
+        """A copy with some values changed (checked again); for the REPL's /set."""
+        return replace(self, **changes)
+
+    def request(self, model: str, messages: list[Message], *, stream: bool) -> dict[str, Any]:
+        """The request body as JSON, extras merged last."""
+        body = ChatRequest(
+            model=model,
+            messages=messages,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            max_tokens=self.max_tokens,
+            stream=stream,
+            stop=list(self.stop) or None,
+            random_seed=self.random_seed,
+            response_format=self.response_format,
+            presence_penalty=self.presence_penalty,
+            frequency_penalty=self.frequency_penalty,
+            safe_prompt=self.safe_prompt or None,
+        )
+        return body.wire(self.extras)
+
+
+def parse_params(items: list[str], warn: Any) -> dict[str, Any]:  # noqa: ANN401  # a callable
+    """--param NAME=VALUE items → fields; VALUE is JSON when it parses, else a string.
+
+    A name the spec knows is type-checked; an unknown name is kept with a warning via `warn`.
+    """
+    extras: dict[str, Any] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE", hint="e.g. --param n=2")
+        value = _decode(raw)
+        if name in OWN_FLAGS:
+            raise UsageError(f"--param {name}: use {OWN_FLAGS[name]} instead")
+        if name in OPENAI_ONLY:
+            raise UsageError(
+                f"--param {name}: the Mistral API does not accept this OpenAI field",
+                hint=OPENAI_ONLY[name],
+            )
+        spec = CHAT_FIELDS.get(name)
+        if spec is None:
+            warn(f"--param {name} is not in the API spec this version knows; sending it anyway")
+        else:
+            problem = check_value(name, value, spec)
+            if problem:
+                raise UsageError(f"--param {problem}")
+        extras[name] = value
+    return extras
+
+
+def _decode(raw: str) -> Any:  # noqa: ANN401  # any JSON value
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def response_format(*, json_mode: bool, schema_file: Path | None) -> ResponseFormat | None:
+    """--json-mode → json_object; --schema FILE → json_schema (strict), named after the file."""
+    if json_mode and schema_file is not None:
+        raise UsageError("--json-mode and --schema cannot be used together")
+    if json_mode:
+        return ResponseFormat(type="json_object")
+    if schema_file is None:
+        return None
+    try:
+        schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--schema: cannot read {schema_file}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise UsageError(f"--schema: {schema_file} is not valid JSON ({exc})") from None
+    if not isinstance(schema, dict):
+        raise UsageError(f"--schema: {schema_file} must hold a JSON object (a JSON Schema)")
+    name = _schema_name(schema, schema_file)
+    return ResponseFormat(
+        type="json_schema", json_schema=JsonSchema(name=name, schema=schema, strict=True)
+    )
+
+
+def _schema_name(schema: dict[str, Any], path: Path) -> str:
+    title = schema.get("title")
+    raw = title if isinstance(title, str) and title.strip() else path.stem
+    name = "".join(c if c.isalnum() or c in "_-" else "_" for c in raw.strip())
+    return name[:64] or "schema"
+
+
+def read_prompt(argument: str | None, stdin: IO[str] | None) -> str | None:
+    """The prompt: the argument, piped stdin, or both joined by a blank line.
+
+    None when there is neither (a terminal stdin is never read). An empty result is a usage error.
+    """
+    piped = _read_piped(stdin)
+    if argument is None and piped is None:
+        return None
+    parts = [part for part in (argument, piped) if part is not None and part.strip()]
+    if not parts:
+        raise UsageError("the prompt is empty", hint='e.g. mistral chat "Name three primes."')
+    return "\n\n".join(part.rstrip("\n") if part is piped else part for part in parts)
+
+
+def _read_piped(stdin: IO[str] | None) -> str | None:
+    if stdin is None or stdin.closed:
+        return None
+    try:
+        if stdin.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is not None:
+        data: bytes = buffer.read()
+        return data.decode("utf-8", errors="replace")
+    return stdin.read()

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from mistral_cli.api.schemas.chat import Message, split_content
+from mistral_cli.errors import UsageError
+from mistral_cli.services.chat import ChatParams, parse_params, read_prompt, response_format
+
+
+def test_zero_values_are_sent_and_none_left_out() -> None:
+    body = ChatParams(temperature=0, random_seed=0, max_tokens=0).request(
+        "m", [Message(role="user", content="hi")], stream=False
+    )
+    assert body == {
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "temperature": 0.0,
+        "max_tokens": 0,
+        "stream": False,
+        "random_seed": 0,
+    }
+
+
+def test_extras_are_merged_last() -> None:
+    body = ChatParams(extras={"n": 2}).request("m", [], stream=True)
+    assert body["n"] == 2
+
+
+def test_with_changes_checks_again() -> None:
+    params = ChatParams(temperature=0.2)
+    assert params.with_changes(temperature=1.0).temperature == 1.0
+    with pytest.raises(UsageError, match="--temperature"):
+        params.with_changes(temperature=3)
+
+
+def test_parse_params_decodes_json_else_keeps_strings() -> None:
+    warnings: list[str] = []
+    extras = parse_params(
+        ["n=2", "prompt_cache_key=abc", 'metadata={"a": [1]}', "future_field=x=y"], warnings.append
+    )
+    assert extras == {
+        "n": 2,
+        "prompt_cache_key": "abc",
+        "metadata": {"a": [1]},
+        "future_field": "x=y",
+    }
+    assert warnings == [
+        "--param future_field is not in the API spec this version knows; sending it anyway"
+    ]
+
+
+def test_string_field_given_a_number_needs_quotes() -> None:
+    with pytest.raises(UsageError, match="prompt_cache_key must be string, not integer 123"):
+        parse_params(["prompt_cache_key=123"], print)
+    assert parse_params(['prompt_cache_key="123"'], print) == {"prompt_cache_key": "123"}
+
+
+def test_schema_name_from_title(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"title": "Book list", "type": "object"}))
+    fmt = response_format(json_mode=False, schema_file=path)
+    assert fmt is not None
+    assert fmt.json_schema is not None
+    assert fmt.json_schema.name == "Book_list"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "cannot read"), ("{nope", "is not valid JSON"), ("[1]", "must hold a JSON object")],
+)
+def test_schema_file_problems(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "s.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(UsageError, match=message):
+        response_format(json_mode=False, schema_file=path)
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_read_prompt_ignores_a_terminal_and_none() -> None:
+    assert read_prompt("hi", Tty("ignored")) == "hi"
+    assert read_prompt(None, Tty("")) is None
+    assert read_prompt(None, None) is None
+
+
+def test_read_prompt_decodes_bad_bytes() -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(b"caf\xe9\n"), encoding="utf-8")
+    assert read_prompt(None, stdin) == "caf\ufffd"
+
+
+def test_split_content_handles_chunks_and_unknown_types() -> None:
+    content = [
+        {"type": "thinking", "thinking": [{"type": "text", "text": "hmm"}]},
+        {"type": "reference", "reference_ids": [1]},
+        {"type": "text", "text": "ok"},
+    ]
+    assert split_content(content) == ("ok", "hmm")
+    assert split_content("plain") == ("plain", "")
+    assert split_content(None) == ("", "")
