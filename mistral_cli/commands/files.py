@@ -1,0 +1,119 @@
+"""`mistral files`: list, show, delete and download uploaded files (fine-tune, batch, ocr)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mistral_cli.commands._shared import JsonOpt, new_app
+
+app = new_app("files", "List, show, delete and download the files uploaded to your workspace.")
+FileArg = Annotated[str, typer.Argument(metavar="FILE_ID", help="File id.")]
+COLUMNS = ("ID", "FILENAME", "PURPOSE", "BYTES", "CREATED")
+
+
+@app.command("list")
+def list_files(
+    ctx: typer.Context,
+    purpose: str | None = typer.Option(None, "--purpose", help="fine-tune, batch or ocr."),
+    search: str | None = typer.Option(None, "--search", help="Part of the name or id."),
+    page: int = typer.Option(0, "--page", help="Page number (from 0)."),
+    page_size: int = typer.Option(100, "--page-size", help="Files per page."),
+    json_out: JsonOpt = False,
+) -> None:
+    """List uploaded files, newest first.
+
+    Example: mistral files list --purpose fine-tune --search 3f2a9c
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import files as svc
+
+    actx = app_context(ctx)
+    found = svc.list_files(
+        actx.client(), purpose=purpose, search=search, page=page, page_size=page_size
+    )
+    if json_out:
+        actx.out.json(found.model_dump(mode="json"))
+        return
+    actx.out.table(COLUMNS, [svc.row(item) for item in found.data])
+
+
+@app.command("show")
+def show(ctx: typer.Context, file_id: FileArg, json_out: JsonOpt = False) -> None:
+    """Show one file's metadata.
+
+    Example: mistral files show 497f6eca-6276-4993-bfeb-53cbbbba6f09
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import files as svc
+
+    actx = app_context(ctx)
+    found = svc.get_file(actx.client(), file_id)
+    if json_out:
+        actx.out.json(found.model_dump(mode="json"))
+    else:
+        actx.out.fields(svc.details(found))
+
+
+@app.command("rm")
+def remove(
+    ctx: typer.Context,
+    file_ids: Annotated[list[str], typer.Argument(metavar="FILE_ID...", help="File ids.")],
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (needed without a TTY)."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Delete uploaded files.
+
+    Example: mistral files rm 497f6eca-6276-4993-bfeb-53cbbbba6f09 --yes
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.errors import UsageError
+    from mistral_cli.services import files as svc
+
+    actx = app_context(ctx)
+    if not yes:
+        if not (actx.out.is_tty and actx.out.err_is_tty):
+            raise UsageError("deleting files needs --yes when not on a terminal")
+        if not typer.confirm(f"Delete {len(file_ids)} file(s)?", err=True):
+            raise typer.Exit(1)
+    results = [svc.delete_file(actx.client(), file_id) for file_id in file_ids]
+    if json_out:
+        actx.out.json([r.model_dump(mode="json") for r in results])
+    else:
+        for result in results:
+            actx.out.line(f"{result.id}\t{'deleted' if result.deleted else 'not deleted'}")
+
+
+@app.command("download")
+def download(
+    ctx: typer.Context,
+    file_id: FileArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", metavar="PATH", help="Where to write (default: the file's name)."
+        ),
+    ] = None,
+) -> None:
+    """Download a file's content (streamed to disk, written atomically).
+
+    Example: mistral files download 497f6eca-… -o results.jsonl
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import files as svc
+
+    actx = app_context(ctx)
+    client = actx.client()
+    meta = svc.get_file(client, file_id)
+    dest = output or Path(Path(meta.filename).name or file_id)
+    with actx.out.progress(dest.name, total=meta.bytes, unit="B") as bar:
+        written = svc.download(
+            client,
+            file_id,
+            dest,
+            on_progress=lambda _p, done, _t: bar.advance(done - bar.completed),
+        )
+    actx.out.info(f"wrote {written:,} bytes to {dest}")
+    actx.out.line(str(dest))

@@ -1,0 +1,119 @@
+"""One line (or JSON line) per run/wait event; imported only once a verb runs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mistral_cli.services.finetune import run as run_svc
+from mistral_cli.services.finetune import wait as wait_svc
+
+if TYPE_CHECKING:
+    from mistral_cli.commands.finetune._flow import Reporter
+
+
+def render(rep: Reporter, event: object) -> None:
+    """Dispatch one event to its renderer."""
+    for kind, handler in _HANDLERS:
+        if isinstance(event, kind):
+            handler(rep, event)
+            return
+
+
+def _status(rep: Reporter, event: wait_svc.StatusChanged) -> None:
+    rep.track(event.job)
+    text = f"{event.previous} → {event.status}" if event.previous else f"job {event.job.id}"
+    if not event.previous:
+        text += f" is {event.status}"
+    data = {"job_id": event.job.id, "status": event.status, "previous": event.previous}
+    rep.emit("job.status", text, **data)
+
+
+def _unknown(rep: Reporter, event: wait_svc.UnknownStatus) -> None:
+    rep.actx.out.warn(f"unknown job status {event.status!r}; still polling")
+
+
+def _event(rep: Reporter, event: wait_svc.NewEvent) -> None:
+    data = f" {event.event.data}" if event.event.data else ""
+    payload = {"job_id": rep.job_id, "name": event.event.name, "data": event.event.data}
+    rep.emit("job.event", f"event {event.event.name}{data}", **payload)
+
+
+def _checkpoint(rep: Reporter, event: wait_svc.NewCheckpoint) -> None:
+    cp = event.checkpoint
+    metrics = cp.metrics.model_dump(exclude_none=True)
+    shown = ", ".join(f"{name} {value:g}" for name, value in metrics.items())
+    data = {"job_id": rep.job_id, "step_number": cp.step_number, "metrics": metrics}
+    rep.emit("job.checkpoint", f"checkpoint step {cp.step_number}: {shown or 'no metrics'}", **data)
+
+
+def _retrying(rep: Reporter, event: wait_svc.Retrying) -> None:
+    rep.actx.out.notice(
+        f"mistral: poll failed ({event.error.message}); {event.failures} in a row, still trying"
+    )
+
+
+def _finished(rep: Reporter, event: wait_svc.Finished) -> None:
+    rep.track(event.job)
+
+
+def _checked(rep: Reporter, event: run_svc.Checked) -> None:
+    report = event.report
+    text = f"{event.path}: ok ({report.samples:,} examples, ~{report.tokens:,} tokens"
+    text += f", {report.warnings} warning(s))" if report.warnings else ")"
+    rep.emit("file.validated", text, path=str(event.path), warnings=report.warnings)
+
+
+def _file(rep: Reporter, event: run_svc.FileReady) -> None:
+    up = event.uploaded
+    verb = "reusing" if up.reused else "uploaded"
+    data = {"file_id": up.file.id, "sha256": up.sha256, "reused": up.reused}
+    rep.emit("file.uploaded", f"{verb} {event.path} as {up.file.id}", **data)
+
+
+def _job(rep: Reporter, event: run_svc.JobReady) -> None:
+    rep.track(event.job)
+    verb = "attached to" if event.attached else "created"
+    text = f"{verb} job {event.job.id} ({event.job.status})"
+    rep.emit("job.created", text, job_id=event.job.id, attached=event.attached)
+
+
+def _estimate(rep: Reporter, event: run_svc.Estimate) -> None:
+    meta = event.meta
+    parts: list[str] = []
+    if meta.cost is not None:
+        parts.append(f"cost {meta.cost:g} {meta.cost_currency or ''}".rstrip())
+    if meta.expected_duration_seconds:
+        parts.append(f"~{max(1, round(meta.expected_duration_seconds / 60))} min")
+    if event.epochs is not None:
+        parts.append(f"{event.epochs:.2f} epochs")
+    data: dict[str, Any] = {"job_id": event.job_id, **meta.model_dump(exclude_none=True)}
+    data["epochs"] = event.epochs
+    rep.emit("job.estimate", "estimate: " + (", ".join(parts) or "none given"), **data)
+
+
+def _started(rep: Reporter, event: run_svc.Started) -> None:
+    rep.track(event.job)
+    text = f"started job {event.job.id} ({event.job.status})"
+    rep.emit("job.started", text, job_id=event.job.id, status=event.job.status)
+
+
+def _parked(rep: Reporter, event: run_svc.Parked) -> None:
+    if event.job is not None:
+        rep.track(event.job)
+    rep.emit("job.parked", event.reason, job_id=rep.job_id, reason=event.reason)
+
+
+_HANDLERS: tuple[tuple[type[Any], Any], ...] = (
+    (wait_svc.StatusChanged, _status),
+    (wait_svc.UnknownStatus, _unknown),
+    (wait_svc.NewEvent, _event),
+    (wait_svc.NewCheckpoint, _checkpoint),
+    (wait_svc.Retrying, _retrying),
+    (wait_svc.Finished, _finished),
+    (run_svc.Checked, _checked),
+    (run_svc.FileReady, _file),
+    (run_svc.JobReady, _job),
+    (run_svc.Estimate, _estimate),
+    (run_svc.Started, _started),
+    (run_svc.Parked, _parked),
+)

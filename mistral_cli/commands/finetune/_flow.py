@@ -1,0 +1,248 @@
+"""What the finetune verbs share: the notice, poll policy, event lines, Ctrl-C and the final job."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mistral_cli.errors import CliError, Interrupted, JobEnded, UsageError, WaitTimeout
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mistral_cli.api.schemas.finetune import Job
+    from mistral_cli.context import AppContext
+    from mistral_cli.services.finetune.run import Budget
+    from mistral_cli.services.finetune.wait import PollPolicy
+
+SCHEMA_VERSION = 1
+DEPRECATION = "mistral: note: the fine-tuning API is deprecated upstream"
+_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def deprecation_notice(actx: AppContext) -> None:
+    """Say once per run that the API is deprecated, unless MISTRAL_NO_DEPRECATION_NOTICE=1."""
+    if actx.environ.get("MISTRAL_NO_DEPRECATION_NOTICE", "") not in ("1", "true", "yes"):
+        actx.out.notice(DEPRECATION)
+
+
+def poll_policy(actx: AppContext) -> PollPolicy:
+    """5 s ×1.5 to 60 s, or a fixed MISTRAL_POLL_INTERVAL (seconds; a testing/CI knob)."""
+    from mistral_cli.services.finetune.wait import PollPolicy
+
+    raw = actx.environ.get("MISTRAL_POLL_INTERVAL", "")
+    if not raw:
+        return PollPolicy()
+    try:
+        return PollPolicy.fixed(max(0.0, float(raw)))
+    except ValueError:
+        raise UsageError(f"MISTRAL_POLL_INTERVAL must be seconds, got {raw!r}") from None
+
+
+def duration(text: str | None) -> float | None:
+    """'6h', '30m', '90s', '1.5h' or plain seconds → seconds."""
+    if text is None:
+        return None
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
+    if found is None:
+        raise UsageError(f"--timeout expects a duration like 6h, 30m or 90s, got {text!r}")
+    return float(found.group(1)) * _UNITS[found.group(2)]
+
+
+def budget(text: str | None) -> Budget | None:
+    """--max-cost, parsed."""
+    if text is None:
+        return None
+    from mistral_cli.services.finetune.run import Budget
+
+    return Budget.parse(text)
+
+
+def _clock() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+@dataclass
+class Reporter:
+    """Turns run and wait events into stderr lines, or JSON lines on stdout with --jsonl."""
+
+    actx: AppContext
+    jsonl: bool = False
+    job: Job | None = None
+    job_id: str | None = None
+    status: str = "unknown"
+    state_file: Path | None = None
+
+    def emit(self, kind: str, text: str, **data: Any) -> None:  # noqa: ANN401
+        """One event: a JSON line on stdout with --jsonl, else a line on stderr."""
+        if self.jsonl:
+            self.actx.out.jsonl({"type": kind, "schema_version": SCHEMA_VERSION, **data})
+        else:
+            self.actx.out.info(f"[{_clock()}] {text}")
+
+    def __call__(self, event: object) -> None:
+        """Render one event (run.* and wait.* dataclasses)."""
+        from mistral_cli.commands.finetune import _events
+
+        _events.render(self, event)
+
+    def track(self, job: Job) -> None:
+        """Remember the job being followed (for the Ctrl-C hint and the final line)."""
+        first = self.job is None
+        self.job, self.job_id, self.status = job, job.id, job.status
+        if first and self.state_file is not None:
+            from mistral_cli.services.finetune.run import save_state
+
+            save_state(self.state_file, job)
+
+
+def drive(
+    actx: AppContext,
+    events: Iterable[object],
+    reporter: Reporter,
+    *,
+    cancel_on_interrupt: bool = False,
+    cancel_on_timeout: bool = False,
+) -> None:
+    """Consume events; on Ctrl-C print how to resume (cancel first if asked) and re-raise."""
+    try:
+        for event in events:
+            reporter(event)
+    except Interrupted:
+        _interrupted(actx, reporter, cancel=cancel_on_interrupt)
+        raise
+    except WaitTimeout:
+        if cancel_on_timeout and reporter.job_id:
+            _cancel(actx, reporter.job_id)
+        raise
+
+
+def _interrupted(actx: AppContext, reporter: Reporter, *, cancel: bool) -> None:
+    job_id = reporter.job_id
+    if job_id is None:
+        return
+    if cancel:
+        _cancel(actx, job_id)
+    actx.out.info(
+        f"job {job_id} is still {reporter.status}; resume: mistral finetune wait {job_id}; "
+        f"cancel: mistral finetune cancel {job_id}"
+    )
+
+
+def _cancel(actx: AppContext, job_id: str) -> None:
+    from mistral_cli.services.finetune import jobs as svc
+
+    try:
+        job = svc.cancel_job(actx.client(), job_id)
+    except CliError as exc:
+        actx.out.warn(f"could not cancel job {job_id}: {exc.message}")
+        return
+    actx.out.info(f"job {job_id}: cancellation requested ({job.status})")
+
+
+def finish(actx: AppContext, job: Job, *, json_out: bool, jsonl: bool) -> None:
+    """The final job: stdout's last line is the model id (or JSON); exit code from the status."""
+    from mistral_cli.services.finetune.run import github_output
+    from mistral_cli.services.finetune.wait import EXIT_CODES
+
+    code = EXIT_CODES.get(job.status, 0)
+    if json_out:
+        actx.out.json(job.model_dump(mode="json"))
+    elif jsonl:
+        final = {"job_id": job.id, "status": job.status, "fine_tuned_model": job.fine_tuned_model}
+        document = {"type": "job.final", "schema_version": SCHEMA_VERSION, **final}
+        actx.out.jsonl({**document, "exit_code": code})
+    elif job.fine_tuned_model:
+        actx.out.line(job.fine_tuned_model)
+    target = actx.environ.get("GITHUB_OUTPUT")
+    if target:
+        github_output(target, job)
+    if code:
+        raise JobEnded(
+            f"job {job.id} ended {job.status}",
+            code,
+            hint=f"events and checkpoints: mistral finetune status {job.id}",
+        )
+
+
+class Progress:
+    """An upload progress callback feeding one stderr reporter per file (bar on a terminal)."""
+
+    def __init__(self, actx: AppContext, label: str, size: int) -> None:
+        self._bar = actx.out.progress(label, total=2 * size, unit="B")
+        self._seen: dict[str, int] = {}
+
+    def __enter__(self) -> Progress:
+        self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.__exit__(None, None, None)
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        """Advance by the bytes done since the last call of this phase."""
+        step = done - self._seen.get(phase, 0)
+        self._seen[phase] = done
+        if step > 0:
+            self._bar.advance(step, note=phase)
+
+
+def print_job(actx: AppContext, reporter: Reporter, *, json_out: bool, jsonl: bool) -> None:
+    """After a verb: a terminal job goes through finish(); else stdout gets the job id (or JSON)."""
+    from mistral_cli.services.finetune.wait import EXIT_CODES
+
+    job = reporter.job
+    if job is None:
+        return
+    if job.status in EXIT_CODES:
+        finish(actx, job, json_out=json_out, jsonl=jsonl)
+        return
+    if json_out:
+        actx.out.json(job.model_dump(mode="json"))
+    elif not jsonl:
+        actx.out.line(job.id)
+    target = actx.environ.get("GITHUB_OUTPUT")
+    if target:
+        from mistral_cli.services.finetune.run import github_output
+
+        github_output(target, job)
+
+
+def require_valid(actx: AppContext, path: object, report: object) -> None:
+    """Before an upload: print the findings of a failing report and exit 8."""
+    from mistral_cli.errors import DataValidationError
+    from mistral_cli.services.finetune.render import render_text
+    from mistral_cli.services.finetune.report import Report
+
+    assert isinstance(report, Report)
+    if report.ok:
+        return
+    actx.out.info(render_text(report))
+    raise DataValidationError(
+        f"{path}: {report.errors} error(s); nothing was uploaded",
+        hint=f"fix the data (mistral finetune validate {path} --fix OUT) or pass --no-validate",
+    )
+
+
+def show_reports(actx: AppContext, reports: list[Any], fmt: str) -> None:
+    """Print validation reports (text on stderr; json/github on stdout); exit 8 when not ok."""
+    from mistral_cli.errors import DataValidationError
+    from mistral_cli.services.finetune import render
+
+    for report in reports:
+        if fmt == "json":
+            actx.out.json(render.render_json(report))
+        elif fmt == "github":
+            text = render.render_github(report)
+            if text:
+                actx.out.line(text)
+        else:
+            actx.out.info(render.render_text(report))
+    failed = [report for report in reports if not report.ok]
+    if failed:
+        errors = sum(report.errors for report in failed)
+        warnings = sum(report.warnings for report in failed)
+        raise DataValidationError(f"validation failed: {errors} error(s), {warnings} warning(s)")

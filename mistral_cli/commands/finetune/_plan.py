@@ -1,0 +1,106 @@
+"""Build a RunPlan (the service's input) from the create/start/run flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mistral_cli.commands.finetune import _flow
+
+if TYPE_CHECKING:
+    from mistral_cli.context import AppContext
+    from mistral_cli.services import files as files_svc
+    from mistral_cli.services.finetune.jobs import JobSpec
+    from mistral_cli.services.finetune.run import Runner, RunPlan
+
+
+@dataclass
+class Flags:
+    """The create flags, as typed by the user."""
+
+    model: str | None
+    train: list[str] = field(default_factory=list)
+    val: list[str] = field(default_factory=list)
+    steps: int | None = None
+    epochs: float | None = None
+    lr: float | None = None
+    seq_len: int | None = None
+    suffix: str | None = None
+    hp: list[str] = field(default_factory=list)
+    wandb_project: str | None = None
+    job_type: str | None = None
+
+
+def plan(actx: AppContext, flags: Flags) -> RunPlan:
+    """Resolve the model and turn flags into a RunPlan (other fields set by the caller)."""
+    from mistral_cli.errors import UsageError
+    from mistral_cli.services.finetune import jobs
+    from mistral_cli.services.finetune.run import RunPlan, parse_weighted
+
+    if not flags.model:
+        raise UsageError("--model is required (e.g. --model ministral-8b-latest)")
+    if not flags.train:
+        raise UsageError("--train is required: a .jsonl path or an uploaded file id")
+    hyper = jobs.parse_hp(flags.hp)
+    for key, value in (
+        ("training_steps", flags.steps),
+        ("epochs", flags.epochs),
+        ("learning_rate", flags.lr),
+        ("seq_len", flags.seq_len),
+    ):
+        if value is not None:
+            hyper[key] = value
+    spec = jobs.JobSpec(
+        model=flags.model,
+        hyperparameters=hyper,
+        suffix=flags.suffix,
+        job_type=flags.job_type,
+        wandb_project=flags.wandb_project,
+        wandb_key=actx.environ.get("WANDB_API_KEY"),
+    )
+    train = [parse_weighted(t) for t in flags.train]
+    _check_request(actx, spec, [weight for _, weight in train])
+    return RunPlan(spec=spec, train=train, val=list(flags.val))
+
+
+def _check_request(actx: AppContext, spec: JobSpec, weights: list[float]) -> None:
+    """FT701–FT704 before any upload: errors are usage errors, warnings are printed."""
+    from mistral_cli.errors import UsageError
+    from mistral_cli.services.finetune.render import finding_line
+    from mistral_cli.services.finetune.request import check_job_request
+
+    findings = check_job_request(
+        spec.hyperparameters,
+        job_type=spec.job_type or "completion",
+        suffix=spec.suffix,
+        file_weights=weights,
+        wandb_api_key=spec.wandb_key if spec.wandb_project else None,
+    )
+    errors = [f for f in findings if f.severity == "error"]
+    for finding in findings:
+        if finding.severity != "error":
+            actx.out.warn(finding_line(finding))
+    if errors:
+        raise UsageError("; ".join(finding_line(f) for f in errors))
+
+
+def runner(actx: AppContext) -> Runner:
+    """A Runner over this context's client, upload cache, poll policy and sleep."""
+    from mistral_cli.services.finetune.run import Runner
+
+    client = actx.client()
+    return Runner(
+        client=client,
+        files_client=client,
+        cache=upload_cache(actx),
+        policy=_flow.poll_policy(actx),
+        sleep=actx.sleep,
+        resolve_model=actx.resolve_model,
+    )
+
+
+def upload_cache(actx: AppContext) -> files_svc.UploadCache:
+    """The per-server upload cache in the cache dir."""
+    from mistral_cli.services import files as files_svc
+
+    return files_svc.UploadCache(actx.cache_dir() / "uploads.json", actx.settings.base_url)

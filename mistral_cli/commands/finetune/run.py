@@ -1,0 +1,75 @@
+"""`finetune run`: the whole CI flow in one command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mistral_cli.commands._shared import JsonOpt, ModelOpt
+from mistral_cli.commands.finetune import _opts as o
+from mistral_cli.commands.finetune._app import app
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    train: Annotated[list[str], typer.Argument(metavar="TRAIN...", help="PATH|ID[@WEIGHT].")],
+    model: ModelOpt = None,
+    val: o.ValOpt = None,
+    steps: o.StepsOpt = None,
+    epochs: o.EpochsOpt = None,
+    lr: o.LrOpt = None,
+    seq_len: o.SeqLenOpt = None,
+    suffix: o.SuffixOpt = None,
+    hp: o.HpOpt = None,
+    wandb_project: o.WandbOpt = None,
+    job_type: o.JobTypeOpt = None,
+    attach: o.AttachOpt = False,
+    reuse_succeeded: bool = typer.Option(
+        False, "--reuse-succeeded", help="Return a matching SUCCESS job instead of training."
+    ),
+    max_cost: o.MaxCostOpt = None,
+    cancel_if_over_budget: o.CancelOverOpt = False,
+    dry_run: o.DryRunOpt = False,
+    estimate_only: o.EstimateOpt = False,
+    no_wait: bool = typer.Option(False, "--no-wait", help="Start, print the job id, exit 0."),
+    timeout: o.TimeoutOpt = None,
+    no_validate: o.NoValidateOpt = False,
+    no_reuse: o.NoReuseOpt = False,
+    strict: bool = typer.Option(False, "--strict", help="Validation warnings are fatal."),
+    state_file: Annotated[
+        Path | None,
+        typer.Option("--state-file", metavar="PATH", help="Save the job id here (JSON)."),
+    ] = None,
+    cancel_on_interrupt: o.CancelIntOpt = False,
+    cancel_on_timeout: o.CancelTimeoutOpt = False,
+    json_out: JsonOpt = False,
+    jsonl: o.JsonlOpt = False,
+) -> None:
+    """Validate, upload, create, check the estimate, start and wait; prints the model id last.
+
+    Example: mistral finetune run train.jsonl -m ministral-8b-latest --steps 100 --max-cost 20EUR
+    """
+    from mistral_cli.commands.finetune import _flow, _plan
+    from mistral_cli.context import app_context
+
+    actx = app_context(ctx)
+    flags = _plan.Flags(
+        model, train, val or [], steps, epochs, lr, seq_len, suffix, hp or [], wandb_project,
+        job_type,
+    )  # fmt: skip
+    plan = _plan.plan(actx, flags)
+    plan.attach, plan.reuse_succeeded, plan.budget = attach, reuse_succeeded, _flow.budget(max_cost)
+    plan.cancel_if_over_budget, plan.dry_run, plan.estimate_only = (
+        cancel_if_over_budget, dry_run, estimate_only
+    )  # fmt: skip
+    plan.wait, plan.timeout = not no_wait, _flow.duration(timeout)
+    plan.validate, plan.reuse, plan.strict = not no_validate, not no_reuse, strict
+    _flow.deprecation_notice(actx)
+    reporter = _flow.Reporter(actx, jsonl=jsonl, state_file=state_file)
+    _flow.drive(actx, _plan.runner(actx).run(plan), reporter,
+                cancel_on_interrupt=cancel_on_interrupt,
+                cancel_on_timeout=cancel_on_timeout)  # fmt: skip
+    _flow.print_job(actx, reporter, json_out=json_out, jsonl=jsonl)

@@ -1,0 +1,110 @@
+"""`mistral files` and `finetune upload` in-process: reuse, progress, 413, list/show/rm/download."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import tests.fakes.files  # noqa: F401  # registers the Files routes
+from mistral_cli.services import files as svc
+from tests.commands.test_finetune import write_train
+from tests.fakes import FakeMistral
+from tests.fakes.files import FilesFake
+from tests.support import invoke, make_context
+
+
+def ctx(transport: object, **env: str):
+    environ = {**os.environ, "MISTRAL_NO_DEPRECATION_NOTICE": "1", **env}
+    return make_context(transport, env=env, environ=environ)
+
+
+def files(fake: FakeMistral) -> FilesFake:
+    return fake.module(FilesFake)
+
+
+def test_upload_names_by_hash_and_reuses(fake, fake_transport, tmp_path):
+    train = write_train(tmp_path / "train.jsonl")
+    local = svc.hash_file(train)
+    first = invoke(["finetune", "upload", str(train)], ctx(fake_transport))
+    assert first.exit_code == 0, first.stderr
+    file_id = first.stdout.strip()
+    stored = files(fake).files[file_id]
+    assert stored.filename == f"train.{local.sha256[:12]}.jsonl"
+    assert stored.content == train.read_bytes()
+    assert f"uploaded {train} as {file_id}" in first.stderr
+    again = invoke(["finetune", "upload", str(train)], ctx(fake_transport))
+    assert again.stdout == first.stdout
+    assert f"reusing {train} as {file_id}" in again.stderr
+    assert files(fake).uploads == 1
+    cache = Path(os.environ["MISTRAL_CACHE_DIR"]) / "uploads.json"
+    cache.unlink()  # no local record: found by searching the hash prefix
+    searched = invoke(["finetune", "upload", str(train), "--json"], ctx(fake_transport))
+    document = json.loads(searched.stdout)
+    assert document[0]["id"] == file_id
+    assert document[0]["reused"] is True
+    assert fake.requests_to("GET /v1/files")[-1].query["search"] == [local.sha256[:12]]
+    forced = invoke(["finetune", "upload", str(train), "--no-reuse"], ctx(fake_transport))
+    assert forced.stdout.strip() != file_id
+    assert files(fake).uploads == 2
+
+
+def test_upload_reports_progress_as_httpx_reads(fake, fake_transport, tmp_path):
+    train = write_train(tmp_path / "train.jsonl", count=400)
+    seen: list[tuple[str, int, int]] = []
+    client = make_context(fake_transport).client()
+    result = svc.upload(client, train, on_progress=lambda *a: seen.append(a))
+    size = train.stat().st_size
+    assert seen[-1] == ("uploading", size, size)
+    assert ("hashing", size, size) in seen
+    assert result.reused is False
+    assert result.file.bytes == size
+
+
+def test_expired_cached_upload_is_uploaded_again(fake, fake_transport, tmp_path):
+    train = write_train(tmp_path / "train.jsonl")
+    first = invoke(["finetune", "upload", str(train), "--no-validate"], ctx(fake_transport))
+    files(fake).expire(first.stdout.strip())
+    again = invoke(["finetune", "upload", str(train), "--no-validate"], ctx(fake_transport))
+    assert again.exit_code == 0
+    assert again.stdout != first.stdout
+
+
+def test_too_large_413_exit_4(fake, fake_transport, tmp_path):
+    files(fake).max_bytes = 100
+    train = write_train(tmp_path / "train.jsonl")
+    result = invoke(["finetune", "upload", str(train)], ctx(fake_transport))
+    assert result.exit_code == 4
+    assert "512 MB" in result.stderr
+
+
+def test_invalid_file_is_not_uploaded(fake, fake_transport, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    result = invoke(["finetune", "upload", str(bad)], ctx(fake_transport))
+    assert result.exit_code == 8
+    assert "nothing was uploaded" in result.stderr
+    assert fake.requests == []
+
+
+def test_files_list_show_rm_download(fake, fake_transport, tmp_path):
+    kept = files(fake).add("results.jsonl", b'{"a": 1}\n{"a": 2}\n', purpose="batch")
+    files(fake).add("other.jsonl", b"{}\n")
+    listed = invoke(["files", "list", "--purpose", "batch"], ctx(fake_transport))
+    assert listed.stdout.startswith(f"{kept.id}\tresults.jsonl\tbatch\t18\t")
+    assert len(listed.stdout.splitlines()) == 1
+    shown = invoke(["files", "show", kept.id, "--json"], ctx(fake_transport))
+    assert json.loads(shown.stdout)["num_lines"] == 2
+    target = tmp_path / "out" / "r.jsonl"
+    got = invoke(["files", "download", kept.id, "-o", str(target)], ctx(fake_transport))
+    assert got.exit_code == 0, got.stderr
+    assert target.read_bytes() == kept.content
+    assert got.stdout == f"{target}\n"
+    assert not list(target.parent.glob(".*.part"))
+    refused = invoke(["files", "rm", kept.id], ctx(fake_transport))
+    assert refused.exit_code == 2
+    removed = invoke(["files", "rm", kept.id, "--yes"], ctx(fake_transport))
+    assert removed.stdout == f"{kept.id}\tdeleted\n"
+    missing = invoke(["files", "show", kept.id], ctx(fake_transport))
+    assert missing.exit_code == 4
+    assert "mistral files list" in missing.stderr

@@ -1,0 +1,269 @@
+"""`mistral finetune` in-process against the fake: run, start, status --wait, list, cancel."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from pathlib import Path
+from typing import TextIO
+
+import pytest
+
+import tests.fakes.files
+import tests.fakes.finetune  # noqa: F401  # registers the fine-tuning routes
+from mistral_cli.context import AppContext
+from mistral_cli.errors import Interrupted
+from mistral_cli.output import Output
+from tests.fakes import FakeMistral, Fault
+from tests.fakes.files import FilesFake
+from tests.fakes.finetune import FineTuneFake
+from tests.support import Sleeps, invoke, make_context
+
+MODEL = "ministral-8b-latest"
+CLOCK = re.compile(r"^\[\d\d:\d\d:\d\d\] ", re.M)
+
+
+def write_train(path: Path, count: int = 12) -> Path:
+    lines = [
+        {
+            "messages": [
+                {"role": "user", "content": f"What is {n} + {n}?"},
+                {"role": "assistant", "content": f"{n} + {n} = {2 * n}."},
+            ]
+        }
+        for n in range(count)
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def train(tmp_path: Path) -> Path:
+    return write_train(tmp_path / "train.jsonl")
+
+
+def ctx(transport: object, sleep: Sleeps | None = None, **env: str):
+    environ = {**os.environ, "MISTRAL_NO_DEPRECATION_NOTICE": "1", **env}
+    return make_context(transport, env=env, environ=environ, sleep=sleep or Sleeps())
+
+
+def ft(fake: FakeMistral) -> FineTuneFake:
+    return fake.module(FineTuneFake)
+
+
+def plain(text: str) -> str:
+    return CLOCK.sub("", text)
+
+
+def test_run_success_prints_model_id_last(fake, fake_transport, train):
+    result = invoke(
+        ["finetune", "run", str(train), "-m", MODEL, "--steps", "10"], ctx(fake_transport)
+    )
+    assert result.exit_code == 0, result.stderr
+    job = next(iter(ft(fake).jobs.values()))
+    assert result.stdout == f"{job.model_id()}\n"
+    body = fake.requests_to("POST /v1/fine_tuning/jobs")[0].json()
+    assert body["auto_start"] is False
+    assert body["hyperparameters"] == {"training_steps": 10}
+    err = plain(result.stderr)
+    assert "QUEUED → VALIDATING\n" in err
+    assert f"started job {job.id} (QUEUED)\n" in err
+    assert "QUEUED → RUNNING\n" in err
+    assert err.count("event validation-started") == 1
+    assert "RUNNING → SUCCESS\n" in err
+    assert "estimate: cost 2.5 EUR, ~10 min" in err
+    assert err.count("checkpoint step 10:") == 1
+    assert not fake.requests_to(f"POST /v1/fine_tuning/jobs/{job.id}/cancel")
+
+
+class StderrOutput(Output):
+    """Output whose stderr survives an exception escaping CliRunner (Interrupted does)."""
+
+    def __init__(self) -> None:
+        super().__init__(tty=False)
+        self.buffer = io.StringIO()
+
+    @property
+    def stderr(self) -> TextIO:
+        return self.buffer
+
+
+def interrupted(argv: list[str], context: AppContext) -> str:
+    """Run argv expecting Interrupted; return what went to stderr."""
+    out = StderrOutput()
+    context.out = out
+    with pytest.raises(Interrupted):
+        invoke(argv, context)
+    return out.buffer.getvalue()
+
+
+class InterruptAfter(Sleeps):
+    """A sleep that raises Interrupted (as the SIGINT handler does) on call number `n`."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def __call__(self, seconds: float) -> None:
+        super().__call__(seconds)
+        if len(self.calls) >= self.n:
+            raise Interrupted
+
+
+def _running_job(fake: FakeMistral) -> str:
+    stored = fake.module(FilesFake).add("t.jsonl", b"{}\n")
+    body = {"model": MODEL, "training_files": [{"file_id": stored.id}], "hyperparameters": {}}
+    return ft(fake).seed(body, "RUNNING").id
+
+
+def test_ctrl_c_while_waiting_prints_resume_hint(fake, fake_transport):
+    job_id = _running_job(fake)
+    stderr = interrupted(["finetune", "wait", job_id], ctx(fake_transport, InterruptAfter(3)))
+    assert plain(stderr).splitlines()[-1] == (
+        f"job {job_id} is still RUNNING; resume: mistral finetune wait {job_id}; "
+        f"cancel: mistral finetune cancel {job_id}"
+    )
+    assert not fake.requests_to(f"POST /v1/fine_tuning/jobs/{job_id}/cancel")
+
+
+def test_cancel_on_interrupt_sends_one_cancel(fake, fake_transport):
+    job_id = _running_job(fake)
+    argv = ["finetune", "status", job_id, "--wait", "--cancel-on-interrupt"]
+    stderr = interrupted(argv, ctx(fake_transport, InterruptAfter(1)))
+    assert len(fake.requests_to(f"POST /v1/fine_tuning/jobs/{job_id}/cancel")) == 1
+    assert f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED)" in stderr
+
+
+def test_wait_polls_with_backoff_and_env_interval(fake, fake_transport):
+    job_id = _running_job(fake)
+    ft(fake).jobs[job_id].script = ("RUNNING",) * 4 + ("SUCCESS",)
+    sleeps = Sleeps()
+    result = invoke(["finetune", "wait", job_id], ctx(fake_transport, sleeps))
+    assert result.exit_code == 0, result.stderr
+    assert len(sleeps.calls) == 3  # four polls: each GET advances one step
+    assert 4.0 <= sleeps.calls[0] <= 6.0
+    assert sleeps.calls[1] > sleeps.calls[0] * 1.1
+    fast = Sleeps()
+    job_id = _running_job(fake)
+    ft(fake).jobs[job_id].script = ("RUNNING", "RUNNING", "SUCCESS")
+    result = invoke(
+        ["finetune", "wait", job_id], ctx(fake_transport, fast, MISTRAL_POLL_INTERVAL="0.5")
+    )
+    assert fast.calls == [0.5]
+
+
+def test_timeout_counts_slept_time(fake, fake_transport):
+    job_id = _running_job(fake)
+    argv = ["finetune", "wait", job_id, "--timeout", "30s", "--cancel-on-timeout"]
+    result = invoke(argv, ctx(fake_transport))
+    assert result.exit_code == 124
+    assert f"job {job_id} is still RUNNING after 30 s" in result.stderr
+    assert len(fake.requests_to(f"POST /v1/fine_tuning/jobs/{job_id}/cancel")) == 1
+
+
+def test_unknown_status_warns_once_and_keeps_polling(fake, fake_transport, train):
+    ft(fake).ending = "PAUSED"
+    result = invoke(["finetune", "run", str(train), "-m", MODEL], ctx(fake_transport))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("unknown job status 'PAUSED'; still polling") == 1
+
+
+def test_lost_contact_after_ten_failed_polls(fake, fake_transport):
+    job_id = _running_job(fake)
+    fake.inject(f"GET /v1/fine_tuning/jobs/{job_id}", Fault.status(503), times=10)
+    result = invoke(["finetune", "wait", job_id], ctx(fake_transport, MISTRAL_MAX_RETRIES="0"))
+    assert result.exit_code == 6
+    assert "lost contact with the API after 10 failed polls" in result.stderr
+
+
+def test_estimate_only_and_dry_run(fake, fake_transport, train):
+    result = invoke(
+        ["finetune", "run", str(train), "-m", MODEL, "--estimate-only"], ctx(fake_transport)
+    )
+    assert result.exit_code == 0, result.stderr
+    job = next(iter(ft(fake).jobs.values()))
+    assert result.stdout == f"{job.id}\n"
+    assert job.status == "VALIDATED"
+    dry = invoke(
+        ["finetune", "run", str(train), "-m", MODEL, "--dry-run", "--steps", "20"],
+        ctx(fake_transport),
+    )
+    assert dry.exit_code == 0, dry.stderr
+    assert "estimate: cost 2.5 EUR, ~20 min, 8.58 epochs" in plain(dry.stderr)
+    assert fake.requests_to("POST /v1/fine_tuning/jobs")[-1].query == {"dry_run": ["true"]}
+    assert len(ft(fake).jobs) == 1
+
+
+def test_cancel_if_over_budget(fake, fake_transport, train):
+    argv = [
+        "finetune",
+        "run",
+        str(train),
+        "-m",
+        MODEL,
+        "--max-cost",
+        "2",
+        "--cancel-if-over-budget",
+    ]
+    result = invoke(argv, ctx(fake_transport))
+    assert result.exit_code == 11
+    job = next(iter(ft(fake).jobs.values()))
+    assert len(fake.requests_to(f"POST /v1/fine_tuning/jobs/{job.id}/cancel")) == 1
+
+
+def test_invalid_data_exit_8_before_any_request(fake, fake_transport, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n' * 12)
+    result = invoke(["finetune", "run", str(bad), "-m", MODEL], ctx(fake_transport))
+    assert result.exit_code == 8
+    assert fake.requests == []
+
+
+def test_request_checks_before_upload(fake, fake_transport, train):
+    result = invoke(
+        ["finetune", "run", str(train), "-m", MODEL, "--hp", "n_epochs=3"], ctx(fake_transport)
+    )
+    assert result.exit_code == 2
+    assert "n_epochs" in result.stderr
+    assert not fake.requests_to("POST /v1/files")
+
+
+def test_create_and_start_job(fake, fake_transport, train):
+    created = invoke(
+        ["finetune", "create", "-m", MODEL, "--train", str(train)], ctx(fake_transport)
+    )
+    assert created.exit_code == 0, created.stderr
+    job_id = created.stdout.strip()
+    assert fake.requests_to("POST /v1/fine_tuning/jobs")[0].json()["auto_start"] is False
+    for _ in range(2):
+        invoke(["finetune", "status", job_id, "--json"], ctx(fake_transport))
+    started = invoke(["finetune", "start", job_id, "--wait"], ctx(fake_transport))
+    assert started.exit_code == 0, started.stderr
+    assert started.stdout == f"{ft(fake).jobs[job_id].model_id()}\n"
+
+
+def test_list_and_status_tables(fake, fake_transport):
+    job_id = _running_job(fake)
+    listed = invoke(["finetune", "list", "--status", "running"], ctx(fake_transport))
+    assert listed.exit_code == 0
+    assert listed.stdout.startswith(f"{job_id}\tRUNNING\t{MODEL}\t\t")
+    shown = invoke(["finetune", "status", job_id], ctx(fake_transport))
+    assert f"id\t{job_id}\nstatus\tRUNNING\nmodel\t{MODEL}\n" in shown.stdout
+
+
+def test_list_route_gone_exit_1(fake, fake_transport):
+    fake.inject("GET /v1/fine_tuning/jobs", Fault.status(404))
+    result = invoke(["finetune", "list"], ctx(fake_transport))
+    assert result.exit_code == 1
+    assert "the fine-tuning job routes are gone" in result.stderr
+
+
+def test_validate_github_format(tmp_path, fake, fake_transport):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n')
+    result = invoke(["finetune", "validate", str(bad), "--format", "github"], ctx(fake_transport))
+    assert result.exit_code == 8
+    assert result.stdout.startswith(f"::error file={bad},line=1,title=FT204::")
+    assert fake.requests == []
