@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +73,39 @@ def read_jsonl(
         record = _parse_object(number, text)
         item_id = _read_id(number, record, id_field) if id_field is not None else None
         yield Item(number, item_id, _read_text(number, record, field))
+
+
+def utf8_lines(stream: Iterable[bytes]) -> Iterator[str]:
+    """Decode binary lines as UTF-8 (a BOM on the first is dropped); bad bytes name their line."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                number, f"not valid UTF-8 (byte {exc.start + 1})", hint="convert it with iconv"
+            ) from None
+        yield text[1:] if number == 1 and text.startswith("\ufeff") else text
+
+
+def count_lines(stream: object, *, limit: int = 1 << 30) -> int | None:
+    """Lines left in a regular file behind `stream`, read with pread (the offset stays); else None.
+
+    Used for the progress bar's total; pipes, terminals and files over `limit` bytes give None.
+    """
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]  # anything with a descriptor
+        info = os.fstat(fd)
+        offset = os.lseek(fd, 0, os.SEEK_CUR)
+    except (AttributeError, OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size - offset > limit:
+        return None
+    lines, last = 0, b"\n"
+    while chunk := os.pread(fd, 1 << 20, offset):
+        lines += chunk.count(b"\n")
+        offset += len(chunk)
+        last = chunk[-1:]
+    return lines + (last != b"\n")
 
 
 def _chomp(raw: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mistral_cli.errors import CliError, UsageError
 
@@ -78,10 +78,15 @@ class NpyWriter:
 
 
 def _pack(vectors: Sequence[Vector], typecode: str) -> bytes:
-    """Rows as little-endian bytes: float32, or one byte per value."""
-    if typecode != "f":
-        return array(typecode, [int(value) for vector in vectors for value in vector]).tobytes()
-    data = array("f", [value for vector in vectors for value in vector])
-    if sys.byteorder == "big":
+    """Rows as little-endian bytes: float32, or one byte per value (arrays copied as they are)."""
+    data: array[Any] = array(typecode)
+    for vector in vectors:
+        if isinstance(vector, array) and vector.typecode == typecode:
+            data.extend(vector)
+        elif typecode == "f":
+            data.extend(array("f", vector))
+        else:
+            data.extend(array(typecode, [int(value) for value in vector]))
+    if typecode == "f" and sys.byteorder == "big":
         data.byteswap()
     return data.tobytes()

@@ -1,7 +1,10 @@
 """Text writers for embed results: JSON lines (resumable), one JSON document, CSV.
 
-Each `write` gets one batch in input order, writes it in a single call and flushes, so an
-interrupted run leaves whole records (at worst a torn last line, which `--resume` discards).
+Each `write` gets one batch in input order, writes it as whole records (a few dozen per sink
+write, keeping memory flat) and flushes, so an interrupted run leaves whole records (at worst a
+torn last line, which `--resume` discards).
+Vectors are serialised with orjson (float formatting dominates: ~20x faster than `json`);
+records keep `", "` between their fields, the shape `resume` reads back.
 """
 
 from __future__ import annotations
@@ -9,15 +12,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
-from typing import TYPE_CHECKING, Protocol
+from array import array
+from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+import orjson
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from mistral_cli.services.embed.inputs import Item
 
-Vector = list[float] | list[int]
+# Lists from tests and JSON answers; compact arrays ('f', 'b', 'B') from the API backend.
+Vector: TypeAlias = "list[float] | list[int] | array[float] | array[int]"  # array: 3.12+ generic
 
 
 class TextSink(Protocol):
@@ -44,18 +50,28 @@ class EmbeddingWriter(Protocol):
         ...
 
 
+CHUNK = 32  # records joined per sink write: big enough to be cheap, small enough to stay flat
+
+
 def short_sha(text: str) -> str:
     """First 12 hex digits of the SHA-256 of the input text: lets `--resume` check the input."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def record(item: Item, vector: Vector, *, with_sha: bool) -> dict[str, object]:
-    """One output record: `line` (or `id`), `embedding`, and optionally `sha`."""
-    out: dict[str, object] = {"line": item.line} if item.id is None else {"id": item.id}
-    out["embedding"] = vector
-    if with_sha:
-        out["sha"] = short_sha(item.text)
-    return out
+def plain(vector: Vector) -> list[float] | list[int]:
+    """The vector as a list (what orjson and csv serialise)."""
+    return vector.tolist() if isinstance(vector, array) else vector
+
+
+def record_text(item: Item, vector: Vector, *, with_sha: bool) -> str:
+    """One output record as JSON text, no newline: `{"line": 1, "embedding": [...], "sha": "…"}`."""
+    key = f'{{"line": {item.line}' if item.id is None else f'{{"id": {_dumps(item.id)}'
+    tail = f', "sha": "{short_sha(item.text)}"}}' if with_sha else "}"
+    return f'{key}, "embedding": {_dumps(plain(vector))}{tail}'
+
+
+def _dumps(value: object) -> str:
+    return orjson.dumps(value).decode("utf-8")
 
 
 class JsonlWriter:
@@ -67,11 +83,15 @@ class JsonlWriter:
 
     def write(self, items: Sequence[Item], vectors: Sequence[Vector]) -> None:
         """Write the batch's records, one JSON object per line, and flush."""
-        lines = [
-            json.dumps(record(item, vector, with_sha=self._with_sha)) + "\n"
-            for item, vector in zip(items, vectors, strict=True)
-        ]
-        self._sink.write("".join(lines))
+        with_sha = self._with_sha
+        pairs = list(zip(items, vectors, strict=True))
+        for start in range(0, len(pairs), CHUNK):  # a few hundred KB at a time, not 10 MB
+            self._sink.write(
+                "".join(
+                    record_text(item, vector, with_sha=with_sha) + "\n"
+                    for item, vector in pairs[start : start + CHUNK]
+                )
+            )
         self._sink.flush()
 
     def close(self) -> None:
@@ -88,12 +108,10 @@ class JsonWriter:
 
     def write(self, items: Sequence[Item], vectors: Sequence[Vector]) -> None:
         """Append the batch's records to the open `data` array, and flush."""
-        parts = []
         for item, vector in zip(items, vectors, strict=True):
             lead = '{"object": "list", "data": [\n' if self._count == 0 else ",\n"
-            parts.append(lead + json.dumps(record(item, vector, with_sha=False)))
+            self._sink.write(lead + record_text(item, vector, with_sha=False))
             self._count += 1
-        self._sink.write("".join(parts))
         self._sink.flush()
 
     def close(self) -> None:
@@ -121,7 +139,7 @@ class CsvWriter:
                 key = "line" if item.id is None else "id"
                 rows.writerow([key, *(f"e{i}" for i in range(len(vector)))])
                 self._header = True
-            rows.writerow([item.key, *vector])
+            rows.writerow([item.key, *plain(vector)])
         self._sink.write(buffer.getvalue())
         self._sink.flush()
 

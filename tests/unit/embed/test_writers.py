@@ -3,6 +3,7 @@ import io
 import json
 import os
 import struct
+from array import array
 
 import pytest
 
@@ -34,10 +35,24 @@ def test_jsonl_records_and_one_flush_per_batch():
     writer.write(ITEMS, VECTORS)
     writer.close()
     assert sink.getvalue() == (
-        '{"line": 1, "embedding": [0.5, -1.25], "sha": "2cf24dba5fb0"}\n'
-        '{"line": 3, "embedding": [2.0, 0.125], "sha": "486ea46224d1"}\n'
+        '{"line": 1, "embedding": [0.5,-1.25], "sha": "2cf24dba5fb0"}\n'
+        '{"line": 3, "embedding": [2.0,0.125], "sha": "486ea46224d1"}\n'
     )
     assert sink.flushes == 1
+
+
+def test_jsonl_takes_compact_arrays_and_unicode_ids():
+    sink = Sink()
+    vectors = [array("f", [0.5, -1.25]), array("b", [-3, 7])]
+    JsonlWriter(sink, with_sha=False).write([Item(1, 'é"x', "a"), Item(2, None, "b")], vectors)
+    assert (
+        sink.getvalue()
+        == '{"id": "é\\"x", "embedding": [0.5,-1.25]}\n{"line": 2, "embedding": [-3,7]}\n'
+    )
+    assert [json.loads(line)["embedding"] for line in sink.getvalue().splitlines()] == [
+        [0.5, -1.25],
+        [-3, 7],
+    ]
 
 
 def test_jsonl_with_ids_and_without_sha():
@@ -102,6 +117,21 @@ def test_npy_float32_rows_with_the_shape_patched_at_close():
     assert header == {"descr": "<f4", "fortran_order": False, "shape": (3, 2)}
     assert struct.unpack("<6f", payload) == (0.5, -1.25, 2.0, 0.125, 3.5, 4.0)
     assert len(sink.getvalue()) == HEADER_SIZE + 24
+
+
+def test_npy_copies_arrays_and_converts_lists():
+    sink = io.BytesIO()
+    writer = NpyWriter(sink)
+    writer.write(ITEMS, [array("f", [0.5, -1.25]), [2, 0.125]])
+    writer.close()
+    header, payload = read_npy(sink.getvalue())
+    assert header["shape"] == (2, 2)
+    assert struct.unpack("<4f", payload) == (0.5, -1.25, 2.0, 0.125)
+    raw = io.BytesIO()
+    int_writer = NpyWriter(raw, npy_dtype("uint8"))
+    int_writer.write(ITEMS, [array("B", [0, 255]), [1.0, 2.0]])
+    int_writer.close()
+    assert read_npy(raw.getvalue())[1] == bytes([0, 255, 1, 2])
 
 
 def test_npy_int8_and_empty():

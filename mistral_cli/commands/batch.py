@@ -1,0 +1,229 @@
+"""`mistral batch`: follow Batch API jobs (status, wait, download, cancel, list)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mistral_cli.commands._shared import JsonOpt, new_app
+
+if TYPE_CHECKING:
+    from mistral_cli.api.schemas.batch import BatchJob
+    from mistral_cli.context import AppContext
+    from mistral_cli.services.embed.backend import EmbedSettings
+    from mistral_cli.services.embed.batching import Limits
+    from mistral_cli.services.embed.job import Destination, Source
+
+app = new_app(
+    "batch",
+    "Follow Batch API jobs (started with `mistral embed --batch`).\n\n"
+    "Example: mistral batch wait JOB && mistral batch download JOB > vectors.jsonl",
+)
+JobArg = Annotated[str, typer.Argument(metavar="JOB", help="The batch job id.")]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Write to FILE.", dir_okay=False, show_default=False),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", help="jsonl (default), json, csv or npy.", show_default=False),
+]
+StatusOpt = Annotated[
+    str | None, typer.Option("--status", help="Only jobs in this status.", show_default=False)
+]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="Give up waiting after SECONDS (exit 124; the job runs on).", show_default=False
+    ),
+]
+
+
+def _show(actx: AppContext, job: BatchJob, json_out: bool) -> None:
+    from mistral_cli.services import batch as svc
+
+    if json_out:
+        actx.out.json(job.model_dump(mode="json"))
+    else:
+        actx.out.fields(svc.details(job))
+
+
+def _context(ctx: typer.Context) -> AppContext:
+    from mistral_cli.context import app_context
+    from mistral_cli.services import batch as svc
+
+    actx = app_context(ctx)
+    svc.check_host(actx.settings.base_url)
+    return actx
+
+
+@app.command("status")
+def status(ctx: typer.Context, job_id: JobArg, json_out: JsonOpt = False) -> None:
+    """Show a job: status, request counts, files.
+
+    Example: mistral batch status JOB
+    """
+    from mistral_cli.services import batch as svc
+
+    actx = _context(ctx)
+    _show(actx, svc.get(actx.client(), job_id), json_out)
+
+
+@app.command("wait")
+def wait(
+    ctx: typer.Context, job_id: JobArg, timeout: TimeoutOpt = None, json_out: JsonOpt = False
+) -> None:
+    """Wait until a job ends: exit 0 on SUCCESS, 7 FAILED, 9 CANCELLED, 124 on timeout.
+
+    Example: mistral batch wait JOB --timeout 3600
+    """
+    actx = _context(ctx)
+    _show(actx, _wait(actx, job_id, timeout), json_out)
+
+
+def _wait(actx: AppContext, job_id: str, timeout: float | None) -> BatchJob:
+    from mistral_cli.services import batch as svc
+
+    seen: list[str] = []
+
+    def report(job: BatchJob) -> None:
+        line = f"batch job {job.id}: {job.status} · {svc.progress(job)} requests"
+        if not seen or seen[-1] != line:
+            seen.append(line)
+            actx.out.notice(line)
+
+    return svc.wait(actx.client(), job_id, sleep=actx.sleep, timeout=timeout, on_status=report)
+
+
+@app.command("download")
+def download(
+    ctx: typer.Context,
+    job_id: JobArg,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Write the job's output file as it is.")
+    ] = False,
+) -> None:
+    """Write a finished embed job's vectors in input order (stdout, or -o FILE).
+
+    Example: mistral batch download JOB -o vectors.jsonl
+    """
+    from mistral_cli.services import batch as svc
+    from mistral_cli.services.embed import job as embed_job
+
+    actx = _context(ctx)
+    found = svc.ended(svc.get(actx.client(), job_id))
+    if raw:
+        _raw(actx, found, output)
+        return
+    _collect(actx, found, embed_job.Destination(fmt, output))
+
+
+def _raw(actx: AppContext, job: BatchJob, output: Path | None) -> None:
+    from mistral_cli.errors import CliError
+    from mistral_cli.services import files
+
+    if not job.output_file:
+        raise CliError(f"batch job {job.id} has no output file")
+    if output is not None:
+        files.download(actx.client(), job.output_file, output)
+        return
+    with actx.client().download(f"/v1/files/{job.output_file}/content") as chunks:
+        for chunk in chunks:
+            actx.out.write(chunk.decode("utf-8", errors="replace"))
+
+
+def _collect(actx: AppContext, job: BatchJob, dest: Destination) -> None:
+    from mistral_cli.commands.embed import TextOut
+    from mistral_cli.services.embed import batchfile
+    from mistral_cli.services.embed import job as embed_job
+
+    dest.check()
+    folder = actx.data_dir() / "batch"
+    dtype = batchfile.manifest_dtype(folder, job.id)
+    with embed_job.open_writer(dest, TextOut(actx), dtype, with_sha=False) as writer:
+        written = batchfile.collect(actx.client(), job, folder, writer)
+    actx.out.notice(f"{written.inputs:,} inputs from {written.requests:,} requests written")
+
+
+@app.command("cancel")
+def cancel(ctx: typer.Context, job_id: JobArg, json_out: JsonOpt = False) -> None:
+    """Ask the API to cancel a job.
+
+    Example: mistral batch cancel JOB
+    """
+    from mistral_cli.services import batch as svc
+
+    actx = _context(ctx)
+    _show(actx, svc.cancel(actx.client(), job_id), json_out)
+
+
+@app.command("list")
+def list_jobs(
+    ctx: typer.Context,
+    status_filter: StatusOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List batch jobs, newest first.
+
+    Example: mistral batch list --status RUNNING
+    """
+    from mistral_cli.services import batch as svc
+
+    actx = _context(ctx)
+    jobs = svc.list_jobs(actx.client(), status=status_filter)
+    if json_out:
+        documents = [job.model_dump(mode="json") for job in jobs]
+        actx.out.json({"object": "list", "data": documents, "total": len(jobs)})
+    else:
+        actx.out.table(svc.COLUMNS, [svc.row(job) for job in jobs])
+
+
+def submit_embed_job(
+    actx: AppContext,
+    source: Source,
+    dest: Destination,
+    settings: EmbedSettings,
+    limits: Limits,
+    *,
+    truncate: bool,
+    wait: bool,
+    timeout: float | None,
+) -> None:
+    """`mistral embed --batch`: build and upload the requests, start the job, maybe wait."""
+    from dataclasses import replace
+
+    from mistral_cli.services import batch as svc
+    from mistral_cli.services.embed import batchfile, report, tokens
+
+    svc.check_host(actx.settings.base_url)
+    settings = replace(settings, model=actx.resolve_model(settings.model, default=settings.model))
+    folder = actx.data_dir() / "batch"
+    started = time.monotonic()
+    prepared = batchfile.prepare(
+        source.items(), settings, folder, limits=limits, counter=tokens.EstimatingCounter(),
+        truncate=truncate,
+    )  # fmt: skip
+    if prepared.requests == 0:
+        from mistral_cli.errors import UsageError
+
+        prepared.requests_path.unlink(missing_ok=True)
+        prepared.manifest_path.unlink(missing_ok=True)
+        raise UsageError("no input to embed (every line was blank)")
+    job = batchfile.submit(actx.client(), prepared, settings.model, folder)
+    aside = " · ".join(["", *report.set_aside(prepared.blank, prepared.truncated)])
+    actx.out.notice(
+        f"batch job {job.id} created: {prepared.inputs:,} inputs in {prepared.requests:,} "
+        f"requests ({time.monotonic() - started:.1f} s){aside}"
+    )
+    if not wait:
+        actx.out.line(job.id)
+        actx.out.notice(
+            f"follow it with `mistral batch wait {job.id}`, then `mistral batch download {job.id}`"
+        )
+        return
+    _collect(actx, _wait(actx, job.id, timeout), dest)

@@ -1,0 +1,226 @@
+"""`mistral embed`: vectors for TEXT arguments or stdin lines, in input order, on stdout."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mistral_cli.commands._shared import CONTEXT_SETTINGS, ModelOpt, new_app
+from mistral_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from mistral_cli.context import AppContext
+    from mistral_cli.services.embed.backend import EmbedSettings
+    from mistral_cli.services.embed.batching import Limits
+    from mistral_cli.services.embed.job import Destination, Source
+
+app = new_app(
+    "embed",
+    "Embed texts: one record per TEXT argument or stdin line, in input order, on stdout.\n\n"
+    "Example: cat notes.txt | mistral embed > vectors.jsonl",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The run's knobs besides inputs, output and request fields."""
+
+    truncate: bool = False
+    concurrency: int = 4
+    progress: bool = False
+    wait: bool = False
+    timeout: float | None = None
+
+
+def _opt(*names: str, help: str, **extra: Any) -> Any:  # noqa: ANN401  # typer.Option's own type
+    return typer.Option(*names, help=help, show_default=False, **extra)
+
+
+TextsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="TEXT", help="Texts to embed (else stdin, one per line).", show_default=False
+    ),
+]
+OutputOpt = Annotated[
+    Path | None, _opt("-o", "--output", help="Write to FILE, not stdout.", dir_okay=False)
+]
+FormatOpt = Annotated[
+    str | None, _opt("--format", help="jsonl (default), json, csv or npy (needs -o).")
+]
+InputFormatOpt = Annotated[
+    str, _opt("--input-format", help="text lines (default) or jsonl objects.")
+]
+FieldOpt = Annotated[str, _opt("--field", help="jsonl input: the field holding the text [text].")]
+IdFieldOpt = Annotated[
+    str | None, _opt("--id-field", help="jsonl input: a field carried out as `id`.")
+]
+DimensionOpt = Annotated[
+    int | None, _opt("--output-dimension", help="Vector size (codestral-embed).")
+]
+DtypeOpt = Annotated[
+    str, _opt("--output-dtype", help="float (default), int8, uint8, binary, ubinary.")
+]
+TruncateOpt = Annotated[bool, _opt("--truncate", help="Cut over-long inputs instead of stopping.")]
+SizeOpt = Annotated[int, _opt("--batch-size", help="Most inputs per request [512].", min=1)]
+TokensOpt = Annotated[int, _opt("--batch-tokens", help="Most tokens per request [16384].", min=1)]
+ConcurrencyOpt = Annotated[
+    int, _opt("--concurrency", help="Requests in flight [4].", min=1, max=64)
+]
+ProgressOpt = Annotated[bool, _opt("--progress", help="Progress and summary on stderr, always.")]
+DryRunOpt = Annotated[
+    bool, _opt("--dry-run", help="Count inputs, tokens, requests, cost; send nothing.")
+]
+ResumeOpt = Annotated[bool, _opt("--resume", help="Continue an interrupted -o FILE run (jsonl).")]
+BatchOpt = Annotated[
+    bool, _opt("--batch", help="Use the Batch API (asynchronous): print the job id.")
+]
+WaitOpt = Annotated[bool, _opt("--wait", help="With --batch: wait for the job, write the vectors.")]
+TimeoutOpt = Annotated[
+    float | None, _opt("--timeout", help="With --wait: give up after SECONDS (124).")
+]
+
+
+@app.callback(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    subcommand_metavar="",
+    context_settings={**CONTEXT_SETTINGS, "allow_interspersed_args": True},
+)
+def embed(
+    ctx: typer.Context,
+    texts: TextsArg = None,
+    model: ModelOpt = None,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    input_format: InputFormatOpt = "text",
+    field: FieldOpt = "text",
+    id_field: IdFieldOpt = None,
+    output_dimension: DimensionOpt = None,
+    output_dtype: DtypeOpt = "float",
+    truncate: TruncateOpt = False,
+    batch_size: SizeOpt = 512,
+    batch_tokens: TokensOpt = 16_384,
+    concurrency: ConcurrencyOpt = 4,
+    progress: ProgressOpt = False,
+    dry_run: DryRunOpt = False,
+    resume: ResumeOpt = False,
+    batch: BatchOpt = False,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Embed texts: one record per input, in input order, on stdout (or -o FILE).
+
+    Example: cat notes.txt | mistral embed > vectors.jsonl
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services.embed import backend, batching, job
+
+    actx = app_context(ctx)
+    if not texts and sys.stdin.isatty():
+        raise UsageError("no input: pass TEXT arguments or pipe one text per line on stdin")
+    stream = None if texts else sys.stdin.buffer
+    source = job.Source(texts, stream, input_format, field, id_field)
+    dest = job.Destination(fmt, output, resume)
+    source.check()
+    dest.check()
+    name = model or actx.settings.embed_model
+    settings = backend.EmbedSettings(name, output_dimension, output_dtype)
+    settings.check()
+    limits = batching.Limits(max_inputs=batch_size, max_tokens=batch_tokens)
+    opts = Options(truncate, concurrency, progress, wait, timeout)
+    if dry_run:
+        _dry_run(actx, source, settings, limits, opts)
+    elif batch or wait:
+        _batch_api(actx, source, dest, settings, limits, opts)
+    else:
+        settings = replace(settings, model=actx.resolve_model(model, default=name))
+        _direct(actx, source, dest, settings, limits, opts)
+
+
+def _dry_run(
+    actx: AppContext, source: Source, settings: EmbedSettings, limits: Limits, opts: Options
+) -> None:
+    from mistral_cli.services.embed import batching, report, tokens
+
+    counter = tokens.EstimatingCounter()
+    plan = batching.plan_embed(
+        source.items(), counter=counter, limits=limits, truncate=opts.truncate
+    )
+    actx.out.line(report.plan_line(plan, settings.model))
+
+
+class TextOut:
+    """A TextSink over Output (which flushes each write and handles a closed pipe)."""
+
+    def __init__(self, actx: AppContext) -> None:
+        self._out = actx.out
+
+    def write(self, text: str) -> None:
+        """Write to stdout through Output."""
+        self._out.write(text)
+
+    def flush(self) -> None:
+        """Nothing to do: Output.write flushed already."""
+
+
+def _direct(
+    actx: AppContext,
+    source: Source,
+    dest: Destination,
+    settings: EmbedSettings,
+    limits: Limits,
+    opts: Options,
+) -> None:
+    from mistral_cli.services.embed import backend, job, report, tokens
+    from mistral_cli.services.embed.inputs import count_lines
+
+    engine = backend.ApiBackend(actx.client(), settings)
+    items, point = job.start(dest, source.items())
+    message = job.resume_message(point) if point is not None else None
+    if message:
+        actx.out.info(message)
+    shown = opts.progress or actx.out.err_is_tty
+    total = None
+    if shown:
+        total = len(source.texts) if source.texts else count_lines(source.stream)
+    if total is not None and point is not None:
+        total = max(total - (point.last_line or 0), 0)
+    tracker = job.ProgressTracker(total, eta=not actx.out.err_is_tty)
+    with (
+        job.open_writer(dest, TextOut(actx), settings.output_dtype) as writer,
+        actx.out.progress("embedding", total=total, unit="inputs", force=opts.progress) as bar,
+    ):
+        summary = job.embed(
+            items, engine, writer, limits=limits, concurrency=opts.concurrency,
+            counter=tokens.EstimatingCounter(), truncate=opts.truncate,
+            on_progress=lambda p: bar.advance(*tracker.update(p)),
+        )  # fmt: skip
+    if shown:
+        actx.out.info(report.summary_line(summary))
+    elif aside := report.set_aside(summary.blank, summary.truncated):
+        actx.out.notice("mistral: " + " · ".join(aside))
+
+
+def _batch_api(
+    actx: AppContext,
+    source: Source,
+    dest: Destination,
+    settings: EmbedSettings,
+    limits: Limits,
+    opts: Options,
+) -> None:
+    from mistral_cli.commands.batch import submit_embed_job
+
+    if dest.resume:
+        raise UsageError(
+            "--resume is for direct runs; a batch job is followed with `mistral batch`"
+        )
+    submit_embed_job(
+        actx, source, dest, settings, limits,
+        truncate=opts.truncate, wait=opts.wait, timeout=opts.timeout,
+    )  # fmt: skip

@@ -1,0 +1,95 @@
+"""What `mistral embed` says on stderr: progress notes, the summary, the dry-run plan, cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mistral_cli.services.embed.batching import Plan
+    from mistral_cli.services.embed.runner import Summary
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """A verified price: currency per million input tokens, and the date it was checked."""
+
+    per_million: float
+    currency: str
+    as_of: str
+
+
+# Rows need a verified price with its date (API.md §7); none is verified yet, so: "cost n/a".
+PRICES: dict[str, Price] = {}
+
+
+def compact(number: float) -> str:
+    """950, 9.5k, 180k, 2.9M: counts for one-line summaries."""
+    if number < 1_000:
+        return f"{number:,.0f}"
+    if number < 10_000:
+        return f"{number / 1_000:.1f}".removesuffix(".0") + "k"
+    if number < 1_000_000:
+        return f"{number / 1_000:.0f}k"
+    return f"{number / 1_000_000:.1f}".removesuffix(".0") + "M"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _tokens(tokens: int, exact: bool) -> str:
+    return f"{compact(tokens)} tokens{'' if exact else ' (estimated)'}"
+
+
+def cost_text(model: str, tokens: int) -> str:
+    """`~$0.29` (with the price's date) when the model has a verified price, else `cost n/a`."""
+    price = PRICES.get(model)
+    if price is None:
+        return "cost n/a"
+    amount = tokens / 1_000_000 * price.per_million
+    return f"~{amount:.2f} {price.currency} (prices as of {price.as_of})"
+
+
+def set_aside(blank: int, truncated: int) -> list[str]:
+    """The inputs not sent as given: blank lines skipped, over-long inputs truncated."""
+    parts = []
+    if blank:
+        parts.append(f"{_plural(blank, 'blank line')} skipped")
+    if truncated:
+        parts.append(f"{_plural(truncated, 'input')} truncated")
+    return parts
+
+
+def summary_line(summary: Summary) -> str:
+    """`20,000 inputs · 180k tokens (estimated) · 40 requests · 2.1 s` (+ skipped, truncated)."""
+    parts = [
+        _plural(summary.inputs, "input"),
+        _tokens(summary.tokens, summary.exact),
+        _plural(summary.requests, "request"),
+        f"{summary.elapsed:.1f} s",
+        *set_aside(summary.blank, summary.truncated),
+    ]
+    return " · ".join(parts)
+
+
+def plan_line(plan: Plan, model: str) -> str:
+    """The `--dry-run` answer: inputs, tokens, requests, cost; nothing is sent."""
+    parts = [
+        _plural(plan.inputs, "input"),
+        _tokens(plan.tokens, plan.exact),
+        _plural(plan.requests, "request"),
+        cost_text(model, plan.tokens),
+        *set_aside(plan.blank, plan.truncated),
+        "nothing sent",
+    ]
+    return " · ".join(parts)
+
+
+def progress_note(tokens: int, rate: float, remaining: int | None) -> str:
+    """The progress bar's note: tokens so far, inputs a second, and the ETA when it is known."""
+    note = f"{compact(tokens)} tokens · {compact(rate)}/s"
+    if remaining is not None and rate > 0:
+        seconds = round(remaining / rate)
+        note += f" · ETA {seconds // 60}:{seconds % 60:02d}"
+    return note
