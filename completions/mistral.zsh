@@ -15,18 +15,53 @@ _mistral() {
     path=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
-        for p in "completion" "completion install" "completion show" "config" "config path" "config show" "models" "models list" "models show"; do
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config unset" "conversations" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show"; do
             if [[ "$p" == "${path:+$path }$w" ]]; then path="$p"; break; fi
         done
     done
     case "$path" in
-        "") words="completion config models --base-url --debug --profile --request-timeout --version -V --help" ;;
+        "") words="auth batch chat completion config conversations embed files finetune models --base-url --debug --profile --request-timeout --version -V --help" ;;
+        "auth") words="login logout status --help" ;;
+        "auth login") words="--help" ;;
+        "auth logout") words="--help" ;;
+        "auth status") words="--check --json --help" ;;
+        "batch") words="cancel download list status wait --help" ;;
+        "batch cancel") words="--json --help" ;;
+        "batch download") words="--format --output --raw -o --help" ;;
+        "batch list") words="--json --status --help" ;;
+        "batch status") words="--json --help" ;;
+        "batch wait") words="--json --timeout --help" ;;
+        "chat") words="--continue --conversation --frequency-penalty --hide-thinking --json --json-mode --jsonl --max-tokens --model --no-save --no-stream --param --presence-penalty --raw --safe-prompt --schema --seed --stop --system --temperature --top-p --usage -c -m -s --help" ;;
         "completion") words="install show --help" ;;
         "completion install") words="--help" ;;
         "completion show") words="--help" ;;
-        "config") words="path show --help" ;;
+        "config") words="get path set show unset --help" ;;
+        "config get") words="--help" ;;
         "config path") words="--json --help" ;;
+        "config set") words="--help" ;;
         "config show") words="--json --help" ;;
+        "config unset") words="--help" ;;
+        "conversations") words="list prune rm show --help" ;;
+        "conversations list") words="--json --help" ;;
+        "conversations prune") words="--older-than --help" ;;
+        "conversations rm") words="--help" ;;
+        "conversations show") words="--json --help" ;;
+        "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --field --format --id-field --input-format --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
+        "files") words="download list rm show --help" ;;
+        "files download") words="--output -o --help" ;;
+        "files list") words="--json --page --page-size --purpose --search --help" ;;
+        "files rm") words="--json --yes -y --help" ;;
+        "files show") words="--json --help" ;;
+        "finetune") words="cancel create list run start status upload validate wait --help" ;;
+        "finetune cancel") words="--json --wait --help" ;;
+        "finetune create") words="--attach --auto-start --dry-run --epochs --estimate-only --hp --job-type --json --jsonl --lr --model --no-reuse --no-validate --seq-len --steps --suffix --train --val --wandb-project -m --help" ;;
+        "finetune list") words="--json --mine --model --since --status --suffix -m --help" ;;
+        "finetune run") words="--attach --cancel-if-over-budget --cancel-on-interrupt --cancel-on-timeout --dry-run --epochs --estimate-only --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --no-wait --reuse-succeeded --seq-len --state-file --steps --strict --suffix --timeout --val --wandb-project -m --help" ;;
+        "finetune start") words="--attach --cancel-if-over-budget --cancel-on-interrupt --cancel-on-timeout --epochs --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --seq-len --steps --suffix --timeout --train --val --wait --wandb-project -m --help" ;;
+        "finetune status") words="--cancel-on-interrupt --cancel-on-timeout --events --json --jsonl --timeout --wait --help" ;;
+        "finetune upload") words="--json --no-reuse --no-validate --upload-timeout --help" ;;
+        "finetune validate") words="--drop-invalid --fix --format --json --kind --max-findings --seq-len --steps --strict --val --help" ;;
+        "finetune wait") words="--cancel-on-interrupt --cancel-on-timeout --json --jsonl --timeout --help" ;;
         "models") words="list show --help" ;;
         "models list") words="--all --json --refresh --help" ;;
         "models show") words="--json --help" ;;

@@ -10,9 +10,16 @@ from typing import Annotated
 
 import typer
 
-from mistral_cli import __version__
+from mistral_cli.about import version_text
+from mistral_cli.commands import auth as auth_cmd
+from mistral_cli.commands import batch as batch_cmd
+from mistral_cli.commands import chat as chat_cmd
 from mistral_cli.commands import completion as completion_cmd
 from mistral_cli.commands import config as config_cmd
+from mistral_cli.commands import conversations as conversations_cmd
+from mistral_cli.commands import embed as embed_cmd
+from mistral_cli.commands import files as files_cmd
+from mistral_cli.commands import finetune as finetune_cmd
 from mistral_cli.commands import models as models_cmd
 from mistral_cli.commands._shared import new_app
 from mistral_cli.errors import (
@@ -25,7 +32,6 @@ from mistral_cli.errors import (
 )
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODE_TABLE) + "."
-TAGLINE = "command line for the Mistral AI API"
 
 app = new_app(
     "mistral",
@@ -34,15 +40,21 @@ app = new_app(
     "MISTRAL_BASE_URL. Run `mistral COMMAND --help` for examples.",
     epilog=EPILOG,
 )
+app.add_typer(chat_cmd.app)
+app.add_typer(conversations_cmd.app)
 app.add_typer(models_cmd.app)
 app.add_typer(config_cmd.app)
+app.add_typer(auth_cmd.app)
+app.add_typer(embed_cmd.app)
+app.add_typer(batch_cmd.app)
 app.add_typer(completion_cmd.app)
+app.add_typer(finetune_cmd.app)
+app.add_typer(files_cmd.app)
 
 
 def _version(value: bool) -> None:
     if value:
-        major, minor = sys.version_info[:2]
-        typer.echo(f"mistral-cli {__version__} — {TAGLINE} (Python {major}.{minor})")
+        typer.echo(version_text(), nl=False)
         raise typer.Exit(0)
 
 
@@ -128,8 +140,3 @@ def _stderr(text: str) -> None:
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass
-
-
-def run() -> None:
-    """Entry point for `python -m mistral_cli` and the console scripts."""
-    sys.exit(main())
