@@ -103,6 +103,11 @@ def run_embed(
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="embed")
     try:
         run.execute(todo, pool, window)
+    except Exception:
+        # A failed batch: drop the queue but let requests already sent finish, so none
+        # lands after we report what was written (and none is left running unseen).
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C must not wait for the queue
         raise
