@@ -2,7 +2,7 @@
 function __mistral_path
     set -l path ''
     for w in (commandline -opc)[2..-1]
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config unset" "conversations" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show"
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config unset" "conversations" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show" "tokens" "usage"
             if test "$p" = (string trim -- "$path $w")
                 set path $p
                 break
@@ -14,7 +14,33 @@ end
 complete -c mistral -e
 complete -c mistral -f
 complete -c mistral-cli --wraps mistral
-complete -c mistral -s m -l model -x -a '(for f in "${MISTRAL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mistral-cli}/model-ids.txt" "$HOME/Library/Caches/mistral-cli/model-ids.txt"; test -r $f; and cat $f; and break; end)'
+function __mistral_ids
+    set -l dirs $HOME/Library/Caches/mistral-cli
+    if set -q XDG_CACHE_HOME
+        set dirs $XDG_CACHE_HOME/mistral-cli $dirs
+    else
+        set dirs $HOME/.cache/mistral-cli $dirs
+    end
+    if set -q MISTRAL_CACHE_DIR
+        set dirs $MISTRAL_CACHE_DIR $dirs
+    end
+    for d in $dirs
+        if test -r $d/$argv[1]-ids.txt
+            cat $d/$argv[1]-ids.txt
+            return
+        end
+    end
+end
+complete -c mistral -s m -l model -x -a '(__mistral_ids model)'
+complete -c mistral -l conversation -x -a '(__mistral_ids conversation)'
+complete -c mistral -n 'test (__mistral_path) = "conversations rm"' -a '(__mistral_ids conversation)'
+complete -c mistral -n 'test (__mistral_path) = "conversations show"' -a '(__mistral_ids conversation)'
+complete -c mistral -n 'test (__mistral_path) = "files download"' -a '(__mistral_ids file)'
+complete -c mistral -n 'test (__mistral_path) = "files rm"' -a '(__mistral_ids file)'
+complete -c mistral -n 'test (__mistral_path) = "files show"' -a '(__mistral_ids file)'
+complete -c mistral -n 'test (__mistral_path) = "finetune cancel"' -a '(__mistral_ids job)'
+complete -c mistral -n 'test (__mistral_path) = "finetune status"' -a '(__mistral_ids job)'
+complete -c mistral -n 'test (__mistral_path) = "finetune wait"' -a '(__mistral_ids job)'
 complete -c mistral -n 'test (__mistral_path) = ""' -a auth -d 'Save, check and remove the API key used by mistral.'
 complete -c mistral -n 'test (__mistral_path) = ""' -a batch -d 'Follow Batch API jobs (started with `mistral embed --batch`).'
 complete -c mistral -n 'test (__mistral_path) = ""' -a chat -d 'Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.'
@@ -25,15 +51,18 @@ complete -c mistral -n 'test (__mistral_path) = ""' -a embed -d 'Embed texts: on
 complete -c mistral -n 'test (__mistral_path) = ""' -a files -d 'List, show, delete and download the files uploaded to your workspace.'
 complete -c mistral -n 'test (__mistral_path) = ""' -a finetune -d 'Fine-tune models, built for CI: validate data, upload, create, start and follow jobs.'
 complete -c mistral -n 'test (__mistral_path) = ""' -a models -d 'List the models your key can use and show what each can do.'
+complete -c mistral -n 'test (__mistral_path) = ""' -a tokens -d 'Count tokens (exact with the `tokens` extra, else a conservative estimate).'
+complete -c mistral -n 'test (__mistral_path) = ""' -a usage -d 'Tokens and cost of saved conversations, by model or day.'
 complete -c mistral -n 'test (__mistral_path) = ""' -l base-url
+complete -c mistral -n 'test (__mistral_path) = ""' -l ca-bundle
 complete -c mistral -n 'test (__mistral_path) = ""' -l debug
 complete -c mistral -n 'test (__mistral_path) = ""' -l profile
 complete -c mistral -n 'test (__mistral_path) = ""' -l request-timeout
 complete -c mistral -n 'test (__mistral_path) = ""' -l version
 complete -c mistral -n 'test (__mistral_path) = ""' -s V
 complete -c mistral -n 'test (__mistral_path) = ""' -l help
-complete -c mistral -n 'test (__mistral_path) = "auth"' -a login -d 'Ask for a key (hidden), check it with the API, save it in the user config file (0600).'
-complete -c mistral -n 'test (__mistral_path) = "auth"' -a logout -d 'Remove the saved key from the user config file.'
+complete -c mistral -n 'test (__mistral_path) = "auth"' -a login -d 'Ask for a key (hidden), check it with the API, save it (OS keyring, else config file 0600).'
+complete -c mistral -n 'test (__mistral_path) = "auth"' -a logout -d 'Remove the saved key from the OS keyring and the user config file.'
 complete -c mistral -n 'test (__mistral_path) = "auth"' -a status -d 'Show which source supplied the key (variable, .env path or config file) and the key masked.'
 complete -c mistral -n 'test (__mistral_path) = "auth"' -l help
 complete -c mistral -n 'test (__mistral_path) = "auth login"' -l help
@@ -69,6 +98,7 @@ complete -c mistral -n 'test (__mistral_path) = "chat"' -l hide-thinking
 complete -c mistral -n 'test (__mistral_path) = "chat"' -l json
 complete -c mistral -n 'test (__mistral_path) = "chat"' -l json-mode
 complete -c mistral -n 'test (__mistral_path) = "chat"' -l jsonl
+complete -c mistral -n 'test (__mistral_path) = "chat"' -l max-cost
 complete -c mistral -n 'test (__mistral_path) = "chat"' -l max-tokens
 complete -c mistral -n 'test (__mistral_path) = "chat"' -l model
 complete -c mistral -n 'test (__mistral_path) = "chat"' -l no-save
@@ -127,6 +157,7 @@ complete -c mistral -n 'test (__mistral_path) = "embed"' -l field
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l format
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l id-field
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l input-format
+complete -c mistral -n 'test (__mistral_path) = "embed"' -l max-cost
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l model
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l output
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l output-dimension
@@ -292,3 +323,13 @@ complete -c mistral -n 'test (__mistral_path) = "models list"' -l refresh
 complete -c mistral -n 'test (__mistral_path) = "models list"' -l help
 complete -c mistral -n 'test (__mistral_path) = "models show"' -l json
 complete -c mistral -n 'test (__mistral_path) = "models show"' -l help
+complete -c mistral -n 'test (__mistral_path) = "tokens"' -l json
+complete -c mistral -n 'test (__mistral_path) = "tokens"' -l model
+complete -c mistral -n 'test (__mistral_path) = "tokens"' -l per-line
+complete -c mistral -n 'test (__mistral_path) = "tokens"' -s m
+complete -c mistral -n 'test (__mistral_path) = "tokens"' -l help
+complete -c mistral -n 'test (__mistral_path) = "usage"' -l by
+complete -c mistral -n 'test (__mistral_path) = "usage"' -l json
+complete -c mistral -n 'test (__mistral_path) = "usage"' -l prices
+complete -c mistral -n 'test (__mistral_path) = "usage"' -l since
+complete -c mistral -n 'test (__mistral_path) = "usage"' -l help

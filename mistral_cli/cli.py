@@ -21,6 +21,8 @@ from mistral_cli.commands import embed as embed_cmd
 from mistral_cli.commands import files as files_cmd
 from mistral_cli.commands import finetune as finetune_cmd
 from mistral_cli.commands import models as models_cmd
+from mistral_cli.commands import tokens as tokens_cmd
+from mistral_cli.commands import usage as usage_cmd
 from mistral_cli.commands._shared import new_app
 from mistral_cli.errors import (
     EXIT_CODE_TABLE,
@@ -50,6 +52,8 @@ app.add_typer(batch_cmd.app)
 app.add_typer(completion_cmd.app)
 app.add_typer(finetune_cmd.app)
 app.add_typer(files_cmd.app)
+app.add_typer(tokens_cmd.app)
+app.add_typer(usage_cmd.app)
 
 
 def _version(value: bool) -> None:
@@ -86,6 +90,14 @@ def root(
             "--request-timeout", metavar="SECONDS", help="Read and stream-idle timeout, seconds."
         ),
     ] = None,
+    ca_bundle: Annotated[
+        str | None,
+        typer.Option(
+            "--ca-bundle",
+            metavar="PATH",
+            help="CA certificates (PEM) to verify TLS with (SSL_CERT_FILE, config ca_bundle).",
+        ),
+    ] = None,
 ) -> None:
     """mistral-cli: the command line for the Mistral AI API."""
     if ctx.obj is None:
@@ -94,6 +106,7 @@ def root(
             "base_url": base_url,
             "profile": profile,
             "timeout": request_timeout,
+            "ca_bundle": ca_bundle,
         }
 
 

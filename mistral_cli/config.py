@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mistral_cli.errors import ConfigError
+from mistral_cli.errors import ConfigError, register_secret
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 DEFAULT_BASE_URL = "https://api.mistral.ai"
 DEFAULT_MODEL = "mistral-small-latest"
@@ -21,6 +21,8 @@ DEFAULT_EMBED_MODEL = "mistral-embed"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 4
 CONFIG_FILENAME = "config.toml"
+KEYRING_SOURCE = "keyring"
+FILE_INDEX = 3  # candidates: flag, environment, .env, then (after the keyring) the config file
 APP_NAME = "mistral-cli"
 
 
@@ -44,6 +46,8 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "connect_timeout", "MISTRAL_CONNECT_TIMEOUT", float, DEFAULT_CONNECT_TIMEOUT, "connect, s"
     ),
+    Field("total_timeout", "MISTRAL_TOTAL_TIMEOUT", float, None, "overall limit per request, s"),
+    Field("ca_bundle", "SSL_CERT_FILE", str, None, "CA certificates (PEM) to verify TLS with"),
     Field(
         "max_retries", "MISTRAL_MAX_RETRIES", int, DEFAULT_MAX_RETRIES, "retries after the first"
     ),
@@ -60,6 +64,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        register_secret(value)
 
     def get_secret_value(self) -> str:
         """The raw secret, for the Authorization header only."""
@@ -135,6 +140,18 @@ class Settings:
         return float(self.get("connect_timeout"))
 
     @property
+    def total_timeout(self) -> float | None:
+        """Overall limit per request across retries and streaming; None: no limit."""
+        value = self.get("total_timeout")
+        return None if value is None else float(value)
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """A PEM file (or directory) of CA certificates; None: the default bundle."""
+        value = self.get("ca_bundle")
+        return None if value is None else str(value)
+
+    @property
     def max_retries(self) -> int:
         """Retries after the first attempt."""
         return int(self.get("max_retries"))
@@ -174,8 +191,12 @@ def resolve(
     *,
     dotenv_source: str = ".env",
     file_source: str = CONFIG_FILENAME,
+    keyring: Callable[[str | None], str | None] | None = None,
 ) -> Settings:
-    """Resolve every field by precedence; pure: no I/O, no os.environ."""
+    """Resolve every field by precedence; pure apart from `keyring` (asked only when needed).
+
+    The key's order is flag > environment > .env > keyring > config file > default.
+    """
     profile = _first_text(flags.get("profile"), environ.get("MISTRAL_PROFILE"))
     table = _profile_table(file, profile, file_source)
     values: dict[str, Value] = {}
@@ -186,14 +207,27 @@ def resolve(
             (dotenv.get(fld.env), f"{dotenv_source} ({fld.env})"),
             (table.get(fld.key), file_source),
         )
-        values[fld.key] = Value(fld.default, "default")
-        for raw, source in candidates:
-            if raw is not None and raw != "":
-                values[fld.key] = Value(_convert(fld, raw, source), source)
-                break
+        values[fld.key] = _pick(fld, candidates, keyring if fld.key == "api_key" else None, profile)
     aliases = _aliases(file, profile, file_source)
     debug = bool(flags.get("debug")) or environ.get("MISTRAL_DEBUG", "") not in ("", "0")
     return Settings(values=values, profile=profile, aliases=aliases, debug=debug)
+
+
+def _pick(
+    fld: Field,
+    candidates: tuple[tuple[object | None, str], ...],
+    keyring: Callable[[str | None], str | None] | None,
+    profile: str | None,
+) -> Value:
+    """The first source that sets `fld`; the keyring is asked between .env and the file."""
+    for index, (raw, source) in enumerate(candidates):
+        if index == FILE_INDEX and keyring is not None:
+            saved = keyring(profile)
+            if saved:
+                return Value(_convert(fld, saved, KEYRING_SOURCE), KEYRING_SOURCE)
+        if raw is not None and raw != "":
+            return Value(_convert(fld, raw, source), source)
+    return Value(fld.default, "default")
 
 
 def _first_text(*options: object | None) -> str | None:
@@ -311,6 +345,8 @@ def load(flags: Mapping[str, object | None], environ: Mapping[str, str] | None =
     sources = discover(env)
     dotenv = read_dotenv(sources.dotenv) if sources.dotenv else {}
     file = read_config_file(sources.config_file)
+    from mistral_cli import keystore  # noqa: PLC0415  # imports keyring only when asked
+
     return resolve(
         flags,
         env,
@@ -318,6 +354,7 @@ def load(flags: Mapping[str, object | None], environ: Mapping[str, str] | None =
         file,
         dotenv_source=str(sources.dotenv),
         file_source=str(sources.config_file),
+        keyring=keystore.get_key,
     )
 
 

@@ -68,7 +68,7 @@ class AppContext:
     def _warn_if_exposed(self) -> None:
         from mistral_cli.services.auth import exposed_files
 
-        for path in exposed_files(self.settings):
+        for path in exposed_files(self.settings, config.config_file(self.environ)):
             self.out.warn(f"{path} holds the API key and others can read it; run: chmod 600 {path}")
 
     def new_client(self, api_key: str, *, key_source: str) -> ApiClient:
@@ -80,6 +80,8 @@ class AppContext:
             base_url=self.settings.base_url,
             timeout=self.settings.timeout,
             connect_timeout=self.settings.connect_timeout,
+            total_timeout=self.settings.total_timeout,
+            ca_bundle=self.settings.ca_bundle,
             max_retries=self.settings.max_retries,
             key_source=key_source,
             transport=self.transport,
@@ -123,7 +125,7 @@ class AppContext:
         """The model list (cached for a day)."""
         from mistral_cli.services import models as svc
 
-        return svc.list_models(self.client(), self.model_cache(), refresh=refresh)
+        return svc.list_models(self.client, self.model_cache(), refresh=refresh)
 
     def resolve_model(self, name: str | None, *, default: str | None = None) -> str:
         """Resolve a -m value (or the configured default) to an id the API accepts."""

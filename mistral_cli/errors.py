@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import enum
+import threading
 import traceback
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class ExitCode(enum.IntEnum):
@@ -118,8 +122,36 @@ class PipeClosed(BaseException):  # a normal ending, not an error
     exit_code = ExitCode.OK
 
 
+MIN_SECRET = 8  # shorter values are too common to scrub from text without mangling it
+REDACTED = "****"
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def register_secret(value: str) -> None:
+    """Remember a secret (the API key) so redact() scrubs it from everything shown."""
+    if len(value) >= MIN_SECRET:
+        with _secrets_lock:
+            _secrets.add(value)
+
+
+def known_secrets() -> frozenset[str]:
+    """Every secret registered in this process."""
+    with _secrets_lock:
+        return frozenset(_secrets)
+
+
+def redact(text: str, secrets: Iterable[str] | None = None) -> str:
+    """Replace every occurrence of each secret (default: the registered ones) with ****."""
+    chosen = known_secrets() if secrets is None else secrets
+    for secret in sorted((s for s in chosen if len(s) >= MIN_SECRET), key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
 def describe(exc: BaseException, *, debug: bool = False) -> str:
-    """Render an exception as the lines printed on stderr (no trailing newline)."""
+    """Render an exception as the lines printed on stderr (no trailing newline), redacted."""
     if isinstance(exc, CliError):
         lines = [f"mistral: error: {exc.message}"]
         if exc.hint:
@@ -133,4 +165,4 @@ def describe(exc: BaseException, *, debug: bool = False) -> str:
     if debug:
         trace = "".join(traceback.format_exception(exc)).rstrip("\n")
         lines.insert(0, trace)
-    return "\n".join(lines)
+    return redact("\n".join(lines))

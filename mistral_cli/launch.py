@@ -31,6 +31,18 @@ def static_answer(args: list[str]) -> str | None:
     return pages.get(" ".join(path))
 
 
+def skip_httpx_cli() -> None:
+    """Keep `import httpx` from loading httpx's own command line (click, rich, pygments).
+
+    httpx/__init__ runs `from ._main import main` inside `try/except ImportError`; a None entry
+    in sys.modules makes that import fail fast, so httpx falls back to its stub `main`. It saves
+    ~40 % of httpx's import time on every command that talks to the API; nothing here uses the
+    `httpx` executable's code.
+    """
+    if "httpx._main" not in sys.modules:
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]  # import → ImportError
+
+
 def run() -> None:
     """Console script entry point (`mistral`, `mistral-cli`, `python -m mistral_cli`)."""
     args = sys.argv[1:]
@@ -42,6 +54,7 @@ def run() -> None:
         except BrokenPipeError:
             pass
         sys.exit(0)
+    skip_httpx_cli()
     from mistral_cli.cli import main
 
     sys.exit(main(args))

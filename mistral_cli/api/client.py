@@ -14,21 +14,25 @@ import orjson
 from pydantic import BaseModel
 
 from mistral_cli import __version__
-from mistral_cli.api import network
+from mistral_cli.api import network, trace
+from mistral_cli.api.deadline import Deadline
 from mistral_cli.api.errors import (
     ApiError,
     NetworkError,
     RateLimited,
     ServerError,
+    StreamInterrupted,
     error_class,
     parse_error_body,
 )
+from mistral_cli.api.hints import request_id as _request_id
+from mistral_cli.api.hints import status_hint
 from mistral_cli.api.retry import RETRY_STATUSES, RetryPolicy, retry_after
 from mistral_cli.api.sse import iter_events
+from mistral_cli.errors import redact
 
 M = TypeVar("M", bound=BaseModel)
 Notify = Callable[[str], None]
-REQUEST_ID_HEADERS = ("x-request-id", "mistral-correlation-id", "request-id")
 DEFAULT_READ = 300.0  # non-streaming answers can take minutes (API.md §5)
 DEFAULT_STREAM_IDLE = 120.0
 
@@ -47,11 +51,14 @@ class ApiClient:
         base_url: str,
         timeout: float | None = None,
         connect_timeout: float = 10.0,
+        total_timeout: float | None = None,
+        ca_bundle: str | None = None,
         max_retries: int = 4,
         key_source: str = "MISTRAL_API_KEY",
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
         on_retry: Notify = _ignore,
         on_warning: Notify = _ignore,
         trace: Notify | None = None,
@@ -61,11 +68,14 @@ class ApiClient:
         self.policy = RetryPolicy(max_retries=max_retries)
         self._read = timeout
         self._connect = connect_timeout
+        self._total = total_timeout
+        self.ca_bundle = ca_bundle
         self._sleep = sleep
         self._rand = rand
+        self._clock = clock
         self._on_retry = on_retry
         self._on_warning = on_warning
-        self._trace = trace
+        self._trace = None if trace is None else _redacting(trace, api_key)
         self._warned: set[str] = set()
         self._lock = threading.Lock()
         self._http = httpx.Client(
@@ -77,6 +87,10 @@ class ApiClient:
             },
             timeout=self._timeout(stream=False),
             transport=transport,
+            # http:// needs no TLS context (redirects are off): skip loading the CA bundle
+            verify=network.ssl_context(ca_bundle)
+            if ca_bundle
+            else self.base_url.startswith("https:"),
             follow_redirects=False,
         )
 
@@ -124,9 +138,19 @@ class ApiClient:
             headers={"Accept": "text/event-stream"},
             timeout=self._timeout(stream=True),
         )
-        response = self._send(request, stream=True)
+        deadline = self._deadline()
+        response = self._send(request, stream=True, deadline=deadline)
+        events = 0
         try:
-            yield from iter_events(response, idle=self._timeout(stream=True).read)
+            for payload in iter_events(response, idle=self._timeout(stream=True).read):
+                events += 1
+                yield payload
+                if deadline.expired():
+                    raise deadline.error(streaming=True, events=events)
+        except StreamInterrupted:
+            if deadline.near():
+                raise deadline.error(streaming=True, events=events) from None
+            raise
         finally:
             response.close()
 
@@ -134,9 +158,10 @@ class ApiClient:
     def download(self, path: str) -> Iterator[Iterator[bytes]]:
         """Stream a binary body (file downloads) with retries before the first byte."""
         request = self._http.build_request("GET", path, headers={"Accept": "*/*"})
-        response = self._send(request, stream=True)
+        deadline = self._deadline()
+        response = self._send(request, stream=True, deadline=deadline)
         try:
-            yield _guarded(response.iter_bytes())
+            yield _guarded(response.iter_bytes(), deadline)
         finally:
             response.close()
 
@@ -151,22 +176,38 @@ class ApiClient:
         chosen = read if read is not None else (self._read if self._read is not None else default)
         return httpx.Timeout(connect=self._connect, read=chosen, write=30.0, pool=self._connect)
 
-    def _send(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
-        """Send with retries; return a 2xx response or raise an ApiError."""
+    def _deadline(self) -> Deadline:
+        return Deadline(self._total, self._clock)
+
+    def _send(
+        self, request: httpx.Request, *, stream: bool, deadline: Deadline | None = None
+    ) -> httpx.Response:
+        """Send with retries within the overall deadline; return a 2xx response or raise."""
+        deadline = deadline or self._deadline()
+        base = dict(request.extensions.get("timeout") or self._timeout(stream=stream).as_dict())
         slept = 0.0
         retry = 0
         while True:
-            started = time.monotonic()
-            self._trace_request(request)
+            request.extensions["timeout"] = {k: deadline.cap(v) for k, v in base.items() if v}
+            started = self._clock()
+            if self._trace is not None:
+                trace.request(self._trace, request)
             try:
                 response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
-                failure = network.describe(exc, request)
+                if deadline.expired() or (
+                    isinstance(exc, httpx.TimeoutException) and deadline.near()
+                ):
+                    raise deadline.error() from None
+                failure = network.describe(exc, request, ca_bundle=self.ca_bundle)
                 if not network.retryable(exc, request) or retry >= self.policy.max_retries:
                     raise failure from None
                 delay, reason = self.policy.backoff(retry, self._rand), network.reason(exc)
+            except httpx.RequestError as exc:  # a broken encoding, a bad URL: never retried
+                raise NetworkError(f"the request failed: {type(exc).__name__}: {exc}") from None
             else:
-                self._trace_response(response, time.monotonic() - started)
+                if self._trace is not None:
+                    trace.response(self._trace, response, self._clock() - started)
                 if response.status_code < 400:
                     self._check_deprecation(response)
                     return response
@@ -182,6 +223,9 @@ class ApiClient:
                     hint=f"try again in {delay:.0f} s",
                     attempts=retry + 1,
                 )
+            left = deadline.remaining()
+            if left is not None and delay >= left:
+                raise deadline.error()
             retry += 1
             self._on_retry(
                 f"mistral: retrying in {delay:.1f} s ({reason}, retry {retry} of "
@@ -220,29 +264,15 @@ class ApiClient:
             code=parsed.code,
             type=parsed.type,
             request_id=request_id,
-            hint=self._hint(status, attempts, wait, response.request),
+            hint=status_hint(
+                status,
+                attempts=attempts,
+                wait=wait,
+                path=response.request.url.path,
+                key_source=self.key_source,
+            ),
             attempts=attempts,
         )
-
-    def _hint(self, status: int, attempts: int, wait: float | None, request: httpx.Request) -> str:
-        tries = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"
-        if status == 401:
-            return f"the key came from {self.key_source}; check it at console.mistral.ai"
-        if status == 402:
-            return "the account has no active payment method or credit; check console.mistral.ai"
-        if status == 403:
-            return "this key may not use that model or feature (tier, workspace or guardrail)"
-        if status == 404:
-            return _not_found_hint(request.url.path)
-        if status == 413:
-            return "the upload is too large: files must be at most 512 MB"
-        if status == 429:
-            if wait is not None:
-                return f"{tries}; the server asks to wait {wait:.0f} s before trying again"
-            return f"{tries}; wait a minute or raise MISTRAL_MAX_RETRIES"
-        if status >= 500:
-            return f"{tries}; the service may be having trouble, try again shortly"
-        return "check the request's parameters (rerun with --debug to see the request)"
 
     def _check_deprecation(self, response: httpx.Response) -> None:
         stamp = response.headers.get("x-model-deprecation-timestamp")
@@ -253,34 +283,26 @@ class ApiClient:
                 self._warned.add(stamp)
             self._on_warning(f"mistral: warning: this model is deprecated (retires {stamp})")
 
-    def _trace_request(self, request: httpx.Request) -> None:
-        if self._trace is None:
-            return
-        try:
-            size = len(request.content)
-        except httpx.RequestNotRead:  # multipart uploads stream from disk
-            size = 0
-        self._trace(f"→ {request.method} {request.url} ({size or 'streamed'} B)")
-        for name, value in request.headers.items():
-            shown = "Bearer ***" if name.lower() == "authorization" else value
-            self._trace(f"  {name}: {shown}")
-        if size and size <= 4096 and "json" in request.headers.get("content-type", ""):
-            self._trace("  " + request.content.decode("utf-8", errors="replace"))
 
-    def _trace_response(self, response: httpx.Response, elapsed: float) -> None:
-        if self._trace is None:
-            return
-        self._trace(f"← {response.status_code} {response.reason_phrase} in {elapsed:.2f} s")
-        for name, value in response.headers.items():
-            if name.startswith(("x-ratelimit", "ratelimit", "x-request", "mistral-", "retry-")):
-                self._trace(f"  {name}: {value}")
+def _redacting(trace: Notify, api_key: str) -> Notify:
+    """A trace callback that scrubs the key (and every registered secret) from each line."""
+
+    def write(line: str) -> None:
+        trace(redact(redact(line, (api_key,))))
+
+    return write
 
 
-def _guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
+def _guarded(chunks: Iterator[bytes], deadline: Deadline) -> Iterator[bytes]:
     try:
-        yield from chunks
+        for chunk in chunks:
+            yield chunk
+            if deadline.expired():
+                raise deadline.error()
     except httpx.TransportError as exc:
         raise NetworkError(f"the download broke: {network.reason(exc)}") from None
+    except (httpx.DecodingError, httpx.StreamError) as exc:
+        raise NetworkError(f"the download broke: {type(exc).__name__}") from None
 
 
 def _decode(response: httpx.Response) -> Any:  # noqa: ANN401  # raw JSON edge
@@ -297,23 +319,3 @@ def _decode(response: httpx.Response) -> Any:  # noqa: ANN401  # raw JSON edge
             request_id=_request_id(response),
             hint="try again; if it persists, rerun with --debug and report it",
         ) from None
-
-
-def _request_id(response: httpx.Response) -> str | None:
-    for name in REQUEST_ID_HEADERS:
-        value: str | None = response.headers.get(name)
-        if value:
-            return value
-    return None
-
-
-def _not_found_hint(path: str) -> str:
-    for prefix, command in (
-        ("/v1/models", "mistral models list"),
-        ("/v1/fine_tuning", "mistral finetune list"),
-        ("/v1/files", "mistral files list"),
-        ("/v1/batch", "mistral batch list"),
-    ):
-        if path.startswith(prefix):
-            return f"check the id: `{command}` shows what exists"
-    return "check MISTRAL_BASE_URL: the server does not know this route"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ssl
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import httpx
 
 from mistral_cli.api.errors import NetworkError
+from mistral_cli.errors import ConfigError
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 
@@ -53,20 +56,61 @@ def reason(exc: httpx.TransportError) -> str:
     return text or type(exc).__name__
 
 
-def describe(exc: httpx.TransportError, request: httpx.Request) -> NetworkError:
-    """A NetworkError naming the host, the proxy in use and what to try."""
+def describe(
+    exc: httpx.TransportError, request: httpx.Request, *, ca_bundle: str | None = None
+) -> NetworkError:
+    """A NetworkError naming the host, the limit hit, the proxy and CA in use, and what to try."""
     host = request.url.host
-    why = reason(exc)
     proxy = proxy_for(str(request.url))
     via = f" via proxy {proxy}" if proxy else ""
-    hint = (
-        f"check the proxy settings (HTTPS_PROXY/HTTP_PROXY/ALL_PROXY, NO_PROXY); {proxy} is in use"
-        if proxy
-        else "check your network and MISTRAL_BASE_URL"
-    )
+    limits = request.extensions.get("timeout") or {}
+    if isinstance(exc, httpx.ReadTimeout):
+        return NetworkError(
+            f"{host}{via} sent no answer within {_seconds(limits.get('read'))} (read timeout)",
+            hint="raise MISTRAL_TIMEOUT or --request-timeout if the model needs longer",
+        )
+    why = reason(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        why = f"connect timed out after {_seconds(limits.get('connect'))}"
     if "TLS" in why:
-        hint = "check the system clock and SSL_CERT_FILE (a corporate proxy may need its CA bundle)"
+        return NetworkError(f"cannot reach {host}{via}: {why}", hint=tls_hint(proxy, ca_bundle))
+    if proxy:
+        hint = (
+            f"the proxy {proxy} is in use (HTTPS_PROXY/HTTP_PROXY/ALL_PROXY); check it is up, "
+            "or add the host to NO_PROXY"
+        )
+    elif isinstance(exc, httpx.ConnectTimeout):
+        hint = "check your network; MISTRAL_CONNECT_TIMEOUT raises the limit"
+    else:
+        hint = "check your network and MISTRAL_BASE_URL"
     return NetworkError(f"cannot reach {host}{via}: {why}", hint=hint)
+
+
+def tls_hint(proxy: str | None, ca_bundle: str | None) -> str:
+    """What to try after a TLS failure, naming the CA bundle and proxy in use."""
+    ca = f"the CA bundle {ca_bundle}" if ca_bundle else "the default CA bundle (certifi)"
+    behind = f"; the proxy {proxy} may re-sign TLS" if proxy else ""
+    return (
+        f"verifying with {ca}{behind}: check the system clock, or point --ca-bundle "
+        "(SSL_CERT_FILE, ca_bundle) at your organisation's CA file"
+    )
+
+
+def ssl_context(ca_bundle: str) -> ssl.SSLContext:
+    """A verifying SSL context trusting the PEM file (or directory) `ca_bundle`."""
+    try:
+        if Path(ca_bundle).is_dir():
+            return ssl.create_default_context(capath=ca_bundle)
+        return ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot use the CA bundle {ca_bundle}: {getattr(exc, 'strerror', None) or exc}",
+            hint="point --ca-bundle, SSL_CERT_FILE or ca_bundle at a PEM file of certificates",
+        ) from None
+
+
+def _seconds(value: object) -> str:
+    return f"{value:g} s" if isinstance(value, int | float) else "the time limit"
 
 
 def proxy_for(url: str) -> str | None:

@@ -33,12 +33,12 @@ def iter_events(response: httpx.Response, *, idle: float | None = None) -> Itera
     except SSEError:
         raise _not_a_stream(response) from None
     except httpx.ReadTimeout:
-        wait = f" for {idle:.0f} s" if idle else ""
+        wait = f" for {idle:g} s" if idle else ""
         raise StreamInterrupted(
             f"the stream went silent{wait} after {received} events",
             hint="raise MISTRAL_TIMEOUT if the model needs longer pauses",
         ) from None
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, httpx.DecodingError, httpx.StreamError) as exc:
         raise StreamInterrupted(
             f"the stream broke after {received} events ({_why(exc)})",
             hint="try again; a flaky network or proxy can cut long streams",
@@ -49,7 +49,7 @@ def iter_events(response: httpx.Response, *, idle: float | None = None) -> Itera
     )
 
 
-def _why(exc: httpx.TransportError) -> str:
+def _why(exc: httpx.HTTPError | httpx.StreamError) -> str:
     text = str(exc).strip()
     if isinstance(exc, httpx.RemoteProtocolError):
         return "connection closed by the server"
@@ -86,7 +86,10 @@ def _raise_if_error(payload: dict[str, Any]) -> None:
 
 
 def _not_a_stream(response: httpx.Response) -> ServerError:
-    body = response.read()
+    try:
+        body = response.read()
+    except (httpx.TransportError, httpx.DecodingError, httpx.StreamError):
+        body = b""  # the message can do without the body
     parsed = parse_error_body(response.status_code, response.headers.get("content-type", ""), body)
     return ServerError(
         f"expected an event stream but got {response.headers.get('content-type', 'no type')}: "

@@ -11,12 +11,19 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from mistral_cli.commands.chat import Options, render_turn, report_turn
+from mistral_cli.commands.chat import (
+    Options,
+    chat_budget,
+    remember_conversation,
+    render_turn,
+    report_turn,
+)
 from mistral_cli.context import AppContext
 from mistral_cli.errors import CliError, ExitCode, Interrupted, UsageError, describe
 from mistral_cli.output import Output
 from mistral_cli.services import repl as commands
 from mistral_cli.services.chat import ChatSession, Turn
+from mistral_cli.services.chat.budget import ChatBudget
 from mistral_cli.services.conversations import (
     SHORT_ID,
     Conversation,
@@ -170,7 +177,8 @@ class Repl:
             return True
         if isinstance(parsed, str):
             prompt = parsed
-            self.answer(lambda: self.session.turn(prompt))
+            budget = chat_budget(self.actx, self.session, self.opts, prompt)
+            self.answer(lambda: self.session.turn(prompt), budget)
             return True
         if not parsed.known:
             self.out.info(f"unknown command /{parsed.name}; /help lists them")
@@ -183,12 +191,16 @@ class Repl:
         self.commands[parsed.name](parsed.arg)
         return True
 
-    def answer(self, start: Callable[[], AbstractContextManager[Turn]]) -> None:
+    def answer(
+        self,
+        start: Callable[[], AbstractContextManager[Turn]],
+        budget: ChatBudget | None = None,
+    ) -> None:
         """Run one turn and render it as one-shot does; Ctrl-C keeps what arrived."""
         before = self.session.last
         try:
             with start() as turn:
-                render_turn(self.actx, turn, self.opts)
+                render_turn(self.actx, turn, self.opts, budget)
         except Interrupted as stop:
             if stop.exit_code != ExitCode.INTERRUPTED:
                 raise
@@ -199,6 +211,7 @@ class Repl:
         finally:
             if self.session.store is not None and self.session.conversation_id is not None:
                 self.saved_id = self.session.conversation_id
+                remember_conversation(self.actx, self.session)
         report_turn(self.actx, turn, self.opts)
 
     # ------------------------------------------------------------ slash commands

@@ -13,7 +13,10 @@ app = new_app("auth", "Save, check and remove the API key used by mistral.")
 
 @app.command("login")
 def login(ctx: typer.Context) -> None:
-    """Ask for a key (hidden), check it with the API, save it in the user config file (0600).
+    """Ask for a key (hidden), check it with the API, save it (OS keyring, else config file 0600).
+
+    The key goes to the OS keyring when the optional extra is installed
+    (pip install 'mistral-cli[keyring]'), else to the user config file with mode 0600.
 
     Example: mistral auth login
     """
@@ -35,8 +38,8 @@ def login(ctx: typer.Context) -> None:
         raise UsageError("no key entered")
     count = svc.check_key(actx.new_client(key, key_source="the key you entered"))
     path = cfg.config_file(actx.environ)
-    svc.save_key(path, key, profile=actx.settings.profile)
-    actx.out.info(f"key ****{key[-4:]} works ({count} models); saved in {path}")
+    where = svc.store_key(path, key, profile=actx.settings.profile)
+    actx.out.info(f"key ****{key[-4:]} works ({count} models); saved in {where}")
     if actx.settings.source("api_key").startswith("MISTRAL_API_KEY"):
         actx.out.warn("MISTRAL_API_KEY is set in the environment and still takes precedence")
 
@@ -53,11 +56,12 @@ def status(
 
     Example: mistral auth status --check
     """
+    from mistral_cli import config as cfg
     from mistral_cli.context import app_context
     from mistral_cli.services import auth as svc
 
     actx = app_context(ctx)
-    state = svc.status(actx.settings)
+    state = svc.status(actx.settings, cfg.config_file(actx.environ))
     models = svc.check_key(actx.client()) if check else None
     if json_out:
         actx.out.json({"source": state.source, "key": state.masked, "models": models})
@@ -72,7 +76,7 @@ def status(
 
 @app.command("logout")
 def logout(ctx: typer.Context) -> None:
-    """Remove the saved key from the user config file.
+    """Remove the saved key from the OS keyring and the user config file.
 
     Example: mistral auth logout
     """
@@ -82,8 +86,10 @@ def logout(ctx: typer.Context) -> None:
 
     actx = app_context(ctx)
     path = cfg.config_file(actx.environ)
-    removed = svc.remove_key(path, profile=actx.settings.profile)
-    actx.out.info(f"key removed from {path}" if removed else f"no key saved in {path}")
+    removed = svc.forget_key(path, profile=actx.settings.profile)
+    actx.out.info(
+        f"key removed from {' and '.join(removed)}" if removed else f"no key saved in {path}"
+    )
     source = actx.settings.source("api_key")
-    if actx.settings.api_key is not None and not source.startswith(str(path)):
+    if actx.settings.api_key is not None and source not in (str(path), cfg.KEYRING_SOURCE):
         actx.out.notice(f"a key is still supplied by {source}")

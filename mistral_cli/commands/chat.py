@@ -15,6 +15,8 @@ from mistral_cli.errors import UsageError
 if TYPE_CHECKING:
     from mistral_cli.context import AppContext
     from mistral_cli.services.chat import ChatParams, ChatSession, Turn
+    from mistral_cli.services.chat.budget import ChatBudget
+    from mistral_cli.services.pricing import PriceTable
 
 app = new_app(
     "chat",
@@ -40,6 +42,7 @@ class Options:
     continue_last: bool = False
     conversation: str | None = None
     no_save: bool = False
+    max_cost: str | None = None
 
 
 FloatOpt = Annotated[float | None, typer.Option(show_default=False)]
@@ -111,6 +114,13 @@ def chat(
     no_save: Annotated[
         bool, typer.Option("--no-save", help="Do not save the conversation.")
     ] = False,
+    max_cost: Annotated[
+        str | None,
+        typer.Option(
+            metavar="AMOUNT",
+            help="Refuse a prompt, or stop an answer, costing more (e.g. 0.05) [exit 11].",
+        ),
+    ] = None,
 ) -> None:
     """Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.
 
@@ -137,7 +147,7 @@ def chat(
     )
     opts = Options(
         model, system, not no_stream, hide_thinking, usage, json_out, jsonl,
-        continue_last, conversation, no_save,
+        continue_last, conversation, no_save, max_cost or actx.settings.get("max_cost"),
     )  # fmt: skip
     if json_out and jsonl:
         raise UsageError("--json and --jsonl cannot be used together")
@@ -160,12 +170,22 @@ def one_shot(actx: AppContext, opts: Options, params: ChatParams, prompt: str) -
     """Ask once, print the answer, then the warnings, usage line or JSON document."""
     session = open_session(actx, opts, params)
     try:
+        budget = chat_budget(actx, session, opts, prompt)
         with session.turn(prompt) as turn:
-            render_turn(actx, turn, opts)
+            render_turn(actx, turn, opts, budget)
         report_turn(actx, turn, opts)
     finally:
+        remember_conversation(actx, session)
         if session.store is not None:
             session.store.close()
+
+
+def remember_conversation(actx: AppContext, session: ChatSession) -> None:
+    """Note a saved conversation's id for shell completion (`--conversation <TAB>`)."""
+    from mistral_cli.services import recent_ids
+
+    if session.store is not None and session.conversation_id is not None:
+        recent_ids.remember(actx.cache_dir(), "conversation", [session.conversation_id])
 
 
 def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSession:
@@ -194,11 +214,41 @@ def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSes
     )  # fmt: skip
     if not save:
         store.close()
+    session.prices = price_table(actx)
     return session
 
 
-def render_turn(actx: AppContext, turn: Turn, opts: Options) -> None:
-    """Show the answer as it arrives (or only the events, for --jsonl; nothing for --json)."""
+def price_table(actx: AppContext) -> PriceTable:
+    """The shipped prices with the user's prices.toml (config directory) over them."""
+    from mistral_cli.config import config_dir
+    from mistral_cli.services import pricing
+
+    return pricing.load(config_dir(actx.environ))
+
+
+def chat_budget(
+    actx: AppContext, session: ChatSession, opts: Options, prompt: str
+) -> ChatBudget | None:
+    """With --max-cost: a budget for this turn, after checking the prompt (nothing sent yet)."""
+    from mistral_cli.api.schemas.chat import Message
+    from mistral_cli.services import pricing
+    from mistral_cli.services.chat.budget import ChatBudget
+
+    if not opts.max_cost:
+        return None
+    table = session.prices or price_table(actx)
+    budget = ChatBudget(pricing.meter(pricing.parse_budget(opts.max_cost), table, session.model))
+    budget.check_prompt([*session.messages, Message(role="user", content=prompt)])
+    return budget
+
+
+def render_turn(
+    actx: AppContext, turn: Turn, opts: Options, budget: ChatBudget | None = None
+) -> None:
+    """Show the answer as it arrives (or only the events, for --jsonl; nothing for --json).
+
+    With a budget, each piece is counted first; one that would cross it ends the stream.
+    """
     from mistral_cli.output.answer import AnswerWriter
     from mistral_cli.services.chat import RawEvent, TextDelta, ThinkingDelta
 
@@ -206,9 +256,13 @@ def render_turn(actx: AppContext, turn: Turn, opts: Options) -> None:
     with AnswerWriter(actx.out, show_thinking=not (opts.hide_thinking or quiet)) as writer:
         for event in turn:
             if isinstance(event, TextDelta):
+                if budget is not None:
+                    budget.add_answer(event.text)
                 if not quiet:
                     writer.text(event.text)
             elif isinstance(event, ThinkingDelta):
+                if budget is not None:
+                    budget.add_answer(event.text)
                 writer.thinking(event.text)
             elif isinstance(event, RawEvent) and opts.jsonl:
                 actx.out.jsonl(event.payload)
@@ -224,11 +278,14 @@ def report_turn(actx: AppContext, turn: Turn, opts: Options) -> None:
         actx.out.warn(turn.truncated)
     if opts.usage or actx.out.err_is_tty:
         used = turn.usage
+        prices = price_table(actx)
+        cost = prices.cost(turn.model, used.prompt_tokens, used.completion_tokens) if used else None
         actx.out.notice(
             usage_line(
                 turn.model,
                 used.prompt_tokens if used else None,
                 used.completion_tokens if used else None,
                 turn.elapsed,
+                cost=str(cost) if cost is not None else None,
             )
         )

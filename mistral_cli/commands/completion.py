@@ -14,10 +14,23 @@ app = new_app("completion", "Shell completion scripts for bash, zsh and fish.")
 SHELLS = ("bash", "zsh", "fish")
 MODEL_OPTIONS = ("-m", "--model")
 # Where `models list` leaves the ids it saw (read by the scripts; no network, no Python).
-MODEL_IDS = (
-    '"${MISTRAL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mistral-cli}/model-ids.txt"',
-    '"$HOME/Library/Caches/mistral-cli/model-ids.txt"',
+CACHE_DIRS = (
+    '"${MISTRAL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mistral-cli}',
+    '"$HOME/Library/Caches/mistral-cli',
 )
+MODEL_IDS = tuple(f'{d}/model-ids.txt"' for d in CACHE_DIRS)
+# Other ids seen recently (services/recent_ids.py): the kind completed after each command path
+ID_ARGUMENTS = {
+    "conversations show": "conversation",
+    "conversations rm": "conversation",
+    "finetune status": "job",
+    "finetune wait": "job",
+    "finetune cancel": "job",
+    "files show": "file",
+    "files rm": "file",
+    "files download": "file",
+}
+ID_OPTIONS = {"--conversation": "conversation"}
 
 
 @app.command("show")
@@ -127,8 +140,23 @@ def _bash_body(nodes: list[Node]) -> str:
         for path, options, subs in nodes
     )
     ids = " ".join(MODEL_IDS)
-    return f"""_mistral() {{
-    local cur prev path w words i
+    id_options = "\n".join(
+        f"        {opt}) kind={kind} ;;" for opt, kind in sorted(ID_OPTIONS.items())
+    )
+    id_paths = "\n".join(
+        f'        "{path}") kind={kind} ;;' for path, kind in sorted(ID_ARGUMENTS.items())
+    )
+    dirs = " ".join(f'{d}"' for d in CACHE_DIRS)
+    return f"""_mistral_ids() {{
+    local f
+    for f in {dirs}; do
+        [[ -r "$f/$1-ids.txt" ]] && COMPREPLY=( $(compgen -W "$(< "$f/$1-ids.txt")" -- "$cur") ) \\
+            && return 0
+    done
+    return 0
+}}
+_mistral() {{
+    local cur prev path w words i kind
     cur="${{COMP_WORDS[COMP_CWORD]}}"
     prev="${{COMP_WORDS[COMP_CWORD-1]}}"
     if [[ "$prev" == "-m" || "$prev" == "--model" ]]; then
@@ -138,6 +166,11 @@ def _bash_body(nodes: list[Node]) -> str:
         done
         return 0
     fi
+    kind=""
+    case "$prev" in
+{id_options}
+    esac
+    [[ -n "$kind" ]] && {{ _mistral_ids "$kind"; return 0; }}
     path=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${{COMP_WORDS[i]}}"
@@ -145,6 +178,12 @@ def _bash_body(nodes: list[Node]) -> str:
             if [[ "$p" == "${{path:+$path }}$w" ]]; then path="$p"; break; fi
         done
     done
+    if [[ "$cur" != -* ]]; then
+        case "$path" in
+{id_paths}
+        esac
+        [[ -n "$kind" ]] && {{ _mistral_ids "$kind"; return 0; }}
+    fi
     case "$path" in
 {cases}
         *) words="" ;;
@@ -175,6 +214,28 @@ def _zsh(nodes: list[Node]) -> str:
     )
 
 
+# fish has no ${VAR:-default}: the same cache-dir search as the bash script, in fish.
+FISH_IDS_FUNCTION = (
+    "function __mistral_ids",
+    "    set -l dirs $HOME/Library/Caches/mistral-cli",
+    "    if set -q XDG_CACHE_HOME",
+    "        set dirs $XDG_CACHE_HOME/mistral-cli $dirs",
+    "    else",
+    "        set dirs $HOME/.cache/mistral-cli $dirs",
+    "    end",
+    "    if set -q MISTRAL_CACHE_DIR",
+    "        set dirs $MISTRAL_CACHE_DIR $dirs",
+    "    end",
+    "    for d in $dirs",
+    "        if test -r $d/$argv[1]-ids.txt",
+    "            cat $d/$argv[1]-ids.txt",
+    "            return",
+    "        end",
+    "    end",
+    "end",
+)
+
+
 def _fish(nodes: list[Node]) -> str:
     paths = " ".join(f'"{path}"' for path, _, _ in nodes if path)
     lines = [
@@ -195,11 +256,14 @@ def _fish(nodes: list[Node]) -> str:
         "complete -c mistral -f",
         "complete -c mistral-cli --wraps mistral",
     ]
-    ids = " ".join(MODEL_IDS)
-    lines.append(
-        "complete -c mistral -s m -l model -x -a "
-        f"'(for f in {ids}; test -r $f; and cat $f; and break; end)'"
-    )
+    lines.extend(FISH_IDS_FUNCTION)
+    lines.append("complete -c mistral -s m -l model -x -a '(__mistral_ids model)'")
+    lines.append("complete -c mistral -l conversation -x -a '(__mistral_ids conversation)'")
+    for path, kind in sorted(ID_ARGUMENTS.items()):
+        lines.append(
+            f"complete -c mistral -n 'test (__mistral_path) = \"{path}\"' "
+            f"-a '(__mistral_ids {kind})'"
+        )
     for path, options, subs in nodes:
         cond = f"-n 'test (__mistral_path) = \"{path}\"'"
         for name, text in subs:

@@ -26,6 +26,9 @@ def list_conversations(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     actx = app_context(ctx)
     store = svc.ConversationStore.open(actx.data_dir())
     found = store.summaries()
+    from mistral_cli.services.recent_ids import remember
+
+    remember(actx.cache_dir(), "conversation", [c.id for c in found], replace=True)
     if json_out:
         actx.out.json({"object": "list", "data": [svc.summary_json(c) for c in found]})
     else:

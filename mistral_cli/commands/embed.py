@@ -10,13 +10,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mistral_cli.commands._shared import CONTEXT_SETTINGS, ModelOpt, new_app
-from mistral_cli.errors import UsageError
+from mistral_cli.errors import BudgetExceeded, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from mistral_cli.context import AppContext
     from mistral_cli.services.embed.backend import EmbedSettings
     from mistral_cli.services.embed.batching import Limits
+    from mistral_cli.services.embed.inputs import Item
     from mistral_cli.services.embed.job import Destination, Source
+    from mistral_cli.services.embed.tokens import BudgetStop, TokenCounter
 
 app = new_app(
     "embed",
@@ -34,6 +38,7 @@ class Options:
     progress: bool = False
     wait: bool = False
     timeout: float | None = None
+    batch: bool = False  # the Batch API: half price
 
 
 def _opt(*names: str, help: str, **extra: Any) -> Any:  # noqa: ANN401  # typer.Option's own type
@@ -75,6 +80,10 @@ ProgressOpt = Annotated[bool, _opt("--progress", help="Progress and summary on s
 DryRunOpt = Annotated[
     bool, _opt("--dry-run", help="Count inputs, tokens, requests, cost; send nothing.")
 ]
+MaxCostOpt = Annotated[
+    str | None,
+    _opt("--max-cost", metavar="AMOUNT", help="Stop before the inputs cost more [exit 11]."),
+]
 ResumeOpt = Annotated[bool, _opt("--resume", help="Continue an interrupted -o FILE run (jsonl).")]
 BatchOpt = Annotated[
     bool, _opt("--batch", help="Use the Batch API (asynchronous): print the job id.")
@@ -112,6 +121,7 @@ def embed(
     batch: BatchOpt = False,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = None,
+    max_cost: MaxCostOpt = None,
 ) -> None:
     """Embed texts: one record per input, in input order, on stdout (or -o FILE).
 
@@ -132,26 +142,31 @@ def embed(
     settings = backend.EmbedSettings(name, output_dimension, output_dtype)
     settings.check()
     limits = batching.Limits(max_inputs=batch_size, max_tokens=batch_tokens)
-    opts = Options(truncate, concurrency, progress, wait, timeout)
+    opts = Options(truncate, concurrency, progress, wait, timeout, batch or wait)
     if dry_run:
         _dry_run(actx, source, settings, limits, opts)
     elif batch or wait:
         _batch_api(actx, source, dest, settings, limits, opts)
     else:
         settings = replace(settings, model=actx.resolve_model(model, default=name))
-        _direct(actx, source, dest, settings, limits, opts)
+        _direct(
+            actx, source, dest, settings, limits, opts, max_cost or actx.settings.get("max_cost")
+        )
 
 
 def _dry_run(
     actx: AppContext, source: Source, settings: EmbedSettings, limits: Limits, opts: Options
 ) -> None:
+    from mistral_cli.commands.chat import price_table
     from mistral_cli.services.embed import batching, report, tokens
+    from mistral_cli.services.tokens import counter_mode
 
-    counter = tokens.EstimatingCounter()
+    counter = tokens.default_counter(counter_mode(actx.environ))
     plan = batching.plan_embed(
         source.items(), counter=counter, limits=limits, truncate=opts.truncate
     )
-    actx.out.line(report.plan_line(plan, settings.model))
+    cost = price_table(actx).cost(settings.model, plan.tokens, 0, batch=opts.batch)
+    actx.out.line(report.plan_line(plan, cost))
 
 
 class TextOut:
@@ -175,12 +190,18 @@ def _direct(
     settings: EmbedSettings,
     limits: Limits,
     opts: Options,
+    max_cost: str | None = None,
 ) -> None:
     from mistral_cli.services.embed import backend, job, report, tokens
     from mistral_cli.services.embed.inputs import count_lines
+    from mistral_cli.services.tokens import counter_mode
 
     engine = backend.ApiBackend(actx.client(), settings)
+    counter = tokens.default_counter(counter_mode(actx.environ))
     items, point = job.start(dest, source.items())
+    stop = _budget_stop(actx, items, counter, settings.model, max_cost)
+    if stop is not None:
+        items = iter(stop)
     message = job.resume_message(point) if point is not None else None
     if message:
         actx.out.info(message)
@@ -197,13 +218,33 @@ def _direct(
     ):
         summary = job.embed(
             items, engine, writer, limits=limits, concurrency=opts.concurrency,
-            counter=tokens.EstimatingCounter(), truncate=opts.truncate,
+            counter=counter, truncate=opts.truncate,
             on_progress=lambda p: bar.advance(*tracker.update(p)),
         )  # fmt: skip
     if shown:
         actx.out.info(report.summary_line(summary))
     elif aside := report.set_aside(summary.blank, summary.truncated):
         actx.out.notice("mistral: " + " · ".join(aside))
+    if stop is not None and stop.stopped_at is not None:
+        raise BudgetExceeded(
+            f"stopped before input {stop.stopped_at}: it would take the cost past --max-cost "
+            f"{max_cost}; the inputs before it were embedded and written",
+            hint="raise --max-cost, or continue later with -o FILE --resume",
+        )
+
+
+def _budget_stop(
+    actx: AppContext, items: Iterator[Item], counter: TokenCounter, model: str, limit: str | None
+) -> BudgetStop | None:
+    """With --max-cost: the inputs, cut off where they would cost more (no price: refused)."""
+    from mistral_cli.commands.chat import price_table
+    from mistral_cli.services import pricing
+    from mistral_cli.services.embed.tokens import BudgetStop
+
+    if not limit:
+        return None
+    meter = pricing.meter(pricing.parse_budget(limit), price_table(actx), model)
+    return BudgetStop(items, counter, meter)
 
 
 def _batch_api(

@@ -34,6 +34,9 @@ def list_files(
     found = svc.list_files(
         actx.client(), purpose=purpose, search=search, page=page, page_size=page_size
     )
+    from mistral_cli.services.recent_ids import remember
+
+    remember(actx.cache_dir(), "file", [item.id for item in found.data])
     if json_out:
         actx.out.json(found.model_dump(mode="json"))
         return

@@ -101,9 +101,18 @@ class AnswerWriter:
 
 
 def usage_line(
-    model: str, prompt_tokens: int | None, completion_tokens: int | None, seconds: float
+    model: str,
+    prompt_tokens: int | None,
+    completion_tokens: int | None,
+    seconds: float,
+    *,
+    cost: str | None = None,
 ) -> str:
-    """`mistral-small-latest · 12 in / 7 out tokens · 0.41 s` ("usage n/a" without counts)."""
+    """`mistral-small-latest · 12 in / 7 out tokens · $0.0000033 · 0.41 s`.
+
+    "usage n/a" without counts; "cost n/a" when the model has no known price.
+    """
     if prompt_tokens is None or completion_tokens is None:
         return f"{model} · usage n/a · {seconds:.2f} s"
-    return f"{model} · {prompt_tokens} in / {completion_tokens} out tokens · {seconds:.2f} s"
+    tokens = f"{prompt_tokens} in / {completion_tokens} out tokens"
+    return f"{model} · {tokens} · {cost or 'cost n/a'} · {seconds:.2f} s"

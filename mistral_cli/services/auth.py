@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mistral_cli import config
+from mistral_cli import config, keystore
+from mistral_cli.errors import ConfigError
 from mistral_cli.services import models as models_svc
 from mistral_cli.services import toml_writer
 
@@ -36,6 +37,29 @@ def save_key(path: Path, key: str, *, profile: str | None = None) -> None:
     toml_writer.write_private(path, toml_writer.dumps(document))
 
 
+def store_key(path: Path, key: str, *, profile: str | None = None) -> str:
+    """Save the key in the OS keyring when the `keyring` extra works, else in the file.
+
+    Returns where it went ("keyring" or the file's path). A key saved in the keyring is
+    dropped from the file, so an old copy there cannot shadow it on another machine.
+    """
+    try:
+        keystore.set_key(profile, key)
+    except keystore.KeyringUnavailable:
+        save_key(path, key, profile=profile)
+        return str(path)
+    remove_key(path, profile=profile)
+    return config.KEYRING_SOURCE
+
+
+def forget_key(path: Path, *, profile: str | None = None) -> list[str]:
+    """Remove the saved key from the keyring and the file; returns the places it was removed."""
+    removed = [config.KEYRING_SOURCE] if keystore.delete_key(profile) else []
+    if remove_key(path, profile=profile):
+        removed.append(str(path))
+    return removed
+
+
 def remove_key(path: Path, *, profile: str | None = None) -> bool:
     """Drop api_key from the config file; False when the file held none."""
     document = config.read_config_file(path)
@@ -49,27 +73,42 @@ def remove_key(path: Path, *, profile: str | None = None) -> bool:
     return True
 
 
-def status(settings: config.Settings) -> AuthStatus:
+def status(settings: config.Settings, config_path: Path | None = None) -> AuthStatus:
     """Where the key came from (by name) and any key file that others can read."""
     key = settings.api_key
     source = settings.source("api_key") if key is not None else "none"
     return AuthStatus(
         source=source,
         masked=key.masked() if key is not None else "(not set)",
-        exposed=exposed_files(settings),
+        exposed=exposed_files(settings, config_path),
     )
 
 
-def exposed_files(settings: config.Settings) -> list[str]:
-    """Files that supplied the key and are readable by group or others."""
-    if settings.api_key is None:
-        return []
-    source = settings.source("api_key")
-    path = Path(source.split(" (", 1)[0])
-    if source in ("flag", "default") or source.startswith("MISTRAL_") or not path.is_file():
-        return []
+def exposed_files(settings: config.Settings, config_path: Path | None = None) -> list[str]:
+    """Files holding a key (the one in use, and the config file) readable by group or others."""
+    candidates: list[Path] = []
+    source = settings.source("api_key") if settings.api_key is not None else "default"
+    if source not in ("flag", "default", config.KEYRING_SOURCE) and not source.startswith(
+        "MISTRAL_"
+    ):
+        candidates.append(Path(source.split(" (", 1)[0]))
+    if config_path is not None and config_path not in candidates and _holds_key(config_path):
+        candidates.append(config_path)
+    return [str(path) for path in candidates if _readable_by_others(path)]
+
+
+def _holds_key(path: Path) -> bool:
     try:
-        mode = path.stat().st_mode
+        document = config.read_config_file(path)
+    except ConfigError:
+        return False
+    profiles = document.get("profiles")
+    tables = [document, *(profiles.values() if isinstance(profiles, dict) else ())]
+    return any(isinstance(table, dict) and "api_key" in table for table in tables)
+
+
+def _readable_by_others(path: Path) -> bool:
+    try:
+        return path.is_file() and bool(path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
     except OSError:
-        return []
-    return [str(path)] if mode & (stat.S_IRGRP | stat.S_IROTH) else []
+        return False

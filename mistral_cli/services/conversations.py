@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mistral_cli.errors import UsageError
+from mistral_cli.errors import UsageError, redact
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -184,7 +184,7 @@ class ConversationStore:
                 hint="`mistral conversations list` shows them",
             )
         if len(matches) > 1:
-            listed = ", ".join(f"{c.short_id} ({c.title})" for c in matches[:10])
+            listed = ", ".join(f"{c.short_id} ({redact(c.title)})" for c in matches[:10])
             raise UsageError(f"the id {prefix!r} is ambiguous: {listed}", hint="give more of it")
         return matches[0]
 
@@ -237,7 +237,7 @@ def plural(count: int, noun: str) -> str:
 def summary_row(conversation: Conversation) -> list[str]:
     """One row of `conversations list`."""
     c = conversation
-    return [c.short_id, c.title, c.model, when(c.updated), str(c.turns)]
+    return [c.short_id, redact(c.title), c.model, when(c.updated), str(c.turns)]
 
 
 def summary_json(conversation: Conversation) -> dict[str, object]:
@@ -245,7 +245,7 @@ def summary_json(conversation: Conversation) -> dict[str, object]:
     c = conversation
     return {
         "id": c.id,
-        "title": c.title,
+        "title": redact(c.title),
         "model": c.model,
         "created": iso(c.created),
         "updated": iso(c.updated),
@@ -262,7 +262,7 @@ def conversation_json(
         "messages": [
             {
                 "role": m.role,
-                "content": m.content,
+                "content": redact(m.content),  # a key pasted into a chat never leaves in an export
                 "partial": m.partial,
                 "prompt_tokens": m.prompt_tokens,
                 "completion_tokens": m.completion_tokens,
@@ -280,4 +280,4 @@ def transcript(conversation: Conversation, messages: list[StoredMessage]) -> str
     for m in messages:
         note = " (partial: cut short)" if m.partial else ""
         lines += [f"## {m.role}{note}", "", m.content.rstrip("\n"), ""]
-    return "\n".join(lines)
+    return redact("\n".join(lines))

@@ -110,14 +110,21 @@ def fetch_models(client: ModelsClient) -> list[ModelCard]:
 
 
 def list_models(
-    client: ModelsClient, cache: ModelCache | None = None, *, refresh: bool = False
+    client: ModelsClient | Callable[[], ModelsClient],
+    cache: ModelCache | None = None,
+    *,
+    refresh: bool = False,
 ) -> list[ModelCard]:
-    """The model list: from the cache when fresh, else fetched (and cached)."""
+    """The model list: from the cache when fresh, else fetched (and cached).
+
+    `client` may be a factory (e.g. AppContext.client): it is called only on a cache miss, so
+    a cached list costs no HTTP client (importing httpx, building a TLS context).
+    """
     if cache is not None and not refresh:
         cached = cache.load()
         if cached is not None:
             return cached
-    cards = fetch_models(client)
+    cards = fetch_models(client if hasattr(client, "get") else client())
     if cache is not None:
         cache.save(cards)
     return cards

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mistral_cli.services.chat import Totals
+from mistral_cli.services.pricing import money
 
 # name → (arguments, what it does); the order is the /help order
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -77,16 +78,25 @@ def since(now: Totals, start: Totals) -> Totals:
         completion_tokens=now.completion_tokens - start.completion_tokens,
         turns=now.turns - start.turns,
         usage_missing=now.usage_missing - start.usage_missing,
+        cost=now.cost - start.cost,
+        currency=now.currency,
+        cost_missing=now.cost_missing - start.cost_missing,
     )
 
 
 def usage_text(totals: Totals) -> str:
-    """/usage: `this conversation: 4 turns · 180 in / 42 out tokens`."""
+    """/usage: `this conversation: 4 turns · 180 in / 42 out tokens · $0.000031`."""
     turns = f"{totals.turns} turn{'' if totals.turns == 1 else 's'}"
     text = (
         f"this conversation: {turns} · "
         f"{totals.prompt_tokens} in / {totals.completion_tokens} out tokens"
     )
+    if totals.currency is not None:
+        text += f" · {money(totals.cost, totals.currency)}"
+        if totals.cost_missing:
+            text += f" (cost n/a for {totals.cost_missing} of them)"
+    elif totals.cost_missing:
+        text += " · cost n/a"
     if totals.usage_missing:
         text += f" · usage missing for {totals.usage_missing} of them"
     return text

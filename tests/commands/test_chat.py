@@ -228,7 +228,8 @@ def test_jsonl_prints_each_event(fake: FakeMistral, fake_transport: httpx.MockTr
 def test_usage_line_on_request(fake: FakeMistral, fake_transport: httpx.MockTransport) -> None:
     result = invoke(["chat", "--usage", "hello"], make_context(fake_transport))
     assert re.fullmatch(
-        r"mistral-small-latest · \d+ in / \d+ out tokens · \d+\.\d\d s\n", result.stderr
+        r"mistral-small-latest · \d+ in / \d+ out tokens · \$0\.\d+ · \d+\.\d\d s\n",
+        result.stderr,
     ), result.stderr
 
 

@@ -4,6 +4,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from mistral_cli.services.conversations import ConversationStore, StoredMessage, when
@@ -147,3 +148,17 @@ def test_prune_bad_age(store: ConversationStore) -> None:
     result = invoke(["conversations", "prune", "--older-than", "soon"], make_context())
     assert result.exit_code == 2
     assert "cannot read the age 'soon'" in result.stderr
+
+
+def test_exports_never_contain_the_key(fake_transport: httpx.MockTransport) -> None:
+    from mistral_cli.errors import REDACTED
+    from tests.support import TEST_KEY
+
+    actx = make_context(fake_transport, env={"MISTRAL_MODEL": "mistral-small-latest"})
+    assert invoke(["chat", f"my key is {TEST_KEY}"], actx).exit_code == 0
+    listed = json.loads(invoke(["conversations", "list", "--json"], actx).stdout)
+    conversation = listed["data"][0]["id"]
+    shown = invoke(["conversations", "show", "--json", conversation], actx).stdout
+    markdown = invoke(["conversations", "show", conversation], actx).stdout
+    assert TEST_KEY not in shown + markdown
+    assert f"my key is {REDACTED}" in markdown

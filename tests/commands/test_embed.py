@@ -14,6 +14,12 @@ from tests.fakes.router import FakeMistral
 from tests.support import invoke, make_context
 
 
+@pytest.fixture(autouse=True)
+def estimated_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin the estimate's figures, with or without the `tokens` extra installed."""
+    monkeypatch.setenv("MISTRAL_TOKENIZER", "estimate")
+
+
 def vec(text: str, dims: int = 1024) -> list[float]:
     """The fake's vector as it arrives through base64: float32 values."""
     return array("f", embedding_vector(text, dims)).tolist()
@@ -160,8 +166,8 @@ def test_dry_run_needs_no_key_and_sends_nothing(
     result = invoke(["embed", "--dry-run", "--batch-size", "500"], actx, input=text)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        "1,200 inputs · 6.2k tokens (estimated) · 3 requests · cost n/a · "
-        "1 blank line skipped · nothing sent\n"
+        "1,200 inputs · 6.2k tokens (estimated) · 3 requests · "
+        "~$0.00062 (prices as of 2026-11-25) · 1 blank line skipped · nothing sent\n"
     )
     assert fake.requests == []
 

@@ -38,7 +38,11 @@ def test_short_and_long_lines_embed_in_order_within_limits(
 ) -> None:
     short = [f"sentence {i}" for i in range(1, 5001)]
     long = [f"{i} " + "lorem ipsum dolor sit amet " * 40 for i in range(1, 601)]
-    done = run_mistral("embed", input="\n".join(short) + "\n", server=fake_server, key=fake.api_key)
+    # the fake counts tokens as the estimate does: exact counts (the tokens extra) pack fuller
+    estimate = {"MISTRAL_TOKENIZER": "estimate"}
+    done = run_mistral(
+        "embed", input="\n".join(short) + "\n", server=fake_server, key=fake.api_key, env=estimate
+    )
     assert done.returncode == 0, done.stderr
     assert lines_of(done.stdout) == list(range(1, 5001))
     first = json.loads(done.stdout.splitlines()[0])
@@ -48,7 +52,9 @@ def test_short_and_long_lines_embed_in_order_within_limits(
 
     before = len(fake.embeddings.batches)
     text = "\n".join(long) + "\n"
-    done = run_mistral("embed", *SMALL, input=text, server=fake_server, key=fake.api_key)
+    done = run_mistral(
+        "embed", *SMALL, input=text, server=fake_server, key=fake.api_key, env=estimate
+    )
     assert done.returncode == 0, done.stderr
     assert lines_of(done.stdout) == list(range(1, 601))
     sent = fake.embeddings.batches[before:]
@@ -174,10 +180,17 @@ def test_terminal_stdin_without_text_is_a_usage_error(
 
 
 def test_dry_run_without_a_key(run_mistral: Run, fake_server: FakeServer) -> None:
-    done = run_mistral("embed", "--dry-run", input="a\nb\n", server=fake_server)
+    done = run_mistral(
+        "embed",
+        "--dry-run",
+        input="a\nb\n",
+        server=fake_server,
+        env={"MISTRAL_TOKENIZER": "estimate"},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
-        "2 inputs · 4 tokens (estimated) · 1 request · cost n/a · nothing sent\n"
+        "2 inputs · 4 tokens (estimated) · 1 request · ~$0.0000004 (prices as of 2026-11-25) · "
+        "nothing sent\n"
     )
 
 

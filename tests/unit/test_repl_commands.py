@@ -71,7 +71,18 @@ def test_help_lists_every_command_aligned() -> None:
     ("totals", "text"),
     [
         (Totals(180, 42, 4), "this conversation: 4 turns · 180 in / 42 out tokens"),
-        (Totals(3, 2, 1), "this conversation: 1 turn · 3 in / 2 out tokens"),
+        (
+            Totals(180, 42, 4, cost_missing=4),
+            "this conversation: 4 turns · 180 in / 42 out tokens · cost n/a",
+        ),
+        (
+            Totals(3, 2, 1, cost=0.0000011, currency="USD"),
+            "this conversation: 1 turn · 3 in / 2 out tokens · $0.0000011",
+        ),
+        (
+            Totals(3, 2, 2, cost=0.5, currency="EUR", cost_missing=1),
+            "this conversation: 2 turns · 3 in / 2 out tokens · €0.5 (cost n/a for 1 of them)",
+        ),
         (
             Totals(3, 2, 2, usage_missing=1),
             "this conversation: 2 turns · 3 in / 2 out tokens · usage missing for 1 of them",
@@ -376,3 +387,21 @@ def test_no_terminal_is_a_usage_error_before_any_request(
     assert error.value.hint is not None
     assert "the REPL needs a terminal for input and output" in error.value.hint
     assert fake.requests == []
+
+
+def test_session_totals_add_up_cost_with_a_price_table() -> None:
+    from mistral_cli.api.schemas.chat import Message, Usage
+    from mistral_cli.services.chat.turn import Turn
+    from mistral_cli.services.pricing import load
+
+    session = ChatSession(client=None, model="mistral-small-latest")  # type: ignore[arg-type]
+    session.prices = load(Path("/nowhere"))
+    for model in ("mistral-small-latest", "ft:unknown"):
+        turn = Turn(None, model, "hi", {}, stream=True)  # type: ignore[arg-type]
+        turn.usage = Usage(prompt_tokens=10, completion_tokens=10)
+        turn.completed, turn.text = True, "x"
+        session.messages.append(Message(role="user", content="hi"))
+        session._settle(turn)
+    assert commands.usage_text(session.totals) == (
+        "this conversation: 2 turns · 20 in / 20 out tokens · $0.000004 (cost n/a for 1 of them)"
+    )

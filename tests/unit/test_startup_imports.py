@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,7 +72,34 @@ def test_static_help_does_not_even_import_typer(argv: tuple[str, ...]) -> None:
         "files",
         "embed",
         "batch",
+        "tokens",
+        "usage",
     ],
 )
 def test_subcommand_help_stays_light(command: str) -> None:
     assert _loaded(imported_modules(command, "--help"), HEAVY_FOR_COMMANDS) == []
+
+
+def test_api_commands_skip_httpx_own_command_line(tmp_path: Path) -> None:
+    """launch.py keeps `import httpx` from loading httpx's CLI (click, rich, pygments): ~0.1 s."""
+    env = {
+        **os.environ,
+        "PYTHONPROFILEIMPORTTIME": "1",
+        "MISTRAL_API_KEY": "sk-test",
+        "MISTRAL_BASE_URL": "http://127.0.0.1:9",  # discard port: refused at once
+        "MISTRAL_MAX_RETRIES": "0",
+        "MISTRAL_CONFIG_DIR": str(tmp_path / "config"),
+        "MISTRAL_CACHE_DIR": str(tmp_path / "cache"),
+        "MISTRAL_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "mistral_cli", "models", "list"],
+        capture_output=True, text=True, env=env, check=False, timeout=60,
+    )  # fmt: skip
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "httpx" in modules, done.stderr[-2000:]  # it really got as far as the network
+    assert _loaded(modules, ("click", "rich", "pygments")) == []

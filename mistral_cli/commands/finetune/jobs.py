@@ -39,6 +39,9 @@ def list_jobs(
         suffix=suffix,
         created_by_me=mine,
     )
+    from mistral_cli.services.recent_ids import remember
+
+    remember(actx.cache_dir(), "job", [job.id for job in found.data])
     if json_out:
         actx.out.json(found.model_dump(mode="json"))
         return

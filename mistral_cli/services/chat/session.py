@@ -21,6 +21,8 @@ from mistral_cli.services.conversations import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from mistral_cli.services.pricing import PriceTable
+
 
 @dataclass
 class Totals:
@@ -30,6 +32,9 @@ class Totals:
     completion_tokens: int = 0
     turns: int = 0
     usage_missing: int = 0  # turns whose stream carried no usage
+    cost: float = 0.0  # summed over the turns whose model has a price
+    currency: str | None = None
+    cost_missing: int = 0  # turns with usage but no known price
 
 
 class ChatSession:
@@ -61,6 +66,7 @@ class ChatSession:
         self.conversation_id: str | None = None
         self.totals = Totals()
         self.last: Turn | None = None
+        self.prices: PriceTable | None = None  # set to add up costs in totals
         self._saved = 0  # how many of self.messages the store holds
         if system:
             self.set_system(system)
@@ -193,8 +199,19 @@ class ChatSession:
         else:
             self.totals.prompt_tokens += turn.usage.prompt_tokens
             self.totals.completion_tokens += turn.usage.completion_tokens
+            self._add_cost(turn)
         if self.store is not None:
             self._save(turn)
+
+    def _add_cost(self, turn: Turn) -> None:
+        if self.prices is None or turn.usage is None:
+            return
+        cost = self.prices.cost(turn.model, turn.usage.prompt_tokens, turn.usage.completion_tokens)
+        if cost is None or self.totals.currency not in (None, cost.currency):
+            self.totals.cost_missing += 1
+            return
+        self.totals.cost += cost.amount
+        self.totals.currency = cost.currency
 
     def _save(self, turn: Turn) -> None:
         assert self.store is not None

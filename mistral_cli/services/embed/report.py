@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mistral_cli.services.embed.batching import Plan
     from mistral_cli.services.embed.runner import Summary
-
-
-@dataclass(frozen=True, slots=True)
-class Price:
-    """A verified price: currency per million input tokens, and the date it was checked."""
-
-    per_million: float
-    currency: str
-    as_of: str
-
-
-# Rows need a verified price with its date (API.md §7); none is verified yet, so: "cost n/a".
-PRICES: dict[str, Price] = {}
+    from mistral_cli.services.pricing import Cost
 
 
 def compact(number: float) -> str:
@@ -42,13 +29,11 @@ def _tokens(tokens: int, exact: bool) -> str:
     return f"{compact(tokens)} tokens{'' if exact else ' (estimated)'}"
 
 
-def cost_text(model: str, tokens: int) -> str:
-    """`~$0.29` (with the price's date) when the model has a verified price, else `cost n/a`."""
-    price = PRICES.get(model)
-    if price is None:
+def cost_text(cost: Cost | None) -> str:
+    """`~$0.29 (prices as of 2026-11-25)` when the model has a price, else `cost n/a`."""
+    if cost is None:
         return "cost n/a"
-    amount = tokens / 1_000_000 * price.per_million
-    return f"~{amount:.2f} {price.currency} (prices as of {price.as_of})"
+    return f"~{cost} (prices as of {cost.as_of})" if cost.as_of else f"~{cost}"
 
 
 def set_aside(blank: int, truncated: int) -> list[str]:
@@ -73,13 +58,13 @@ def summary_line(summary: Summary) -> str:
     return " · ".join(parts)
 
 
-def plan_line(plan: Plan, model: str) -> str:
+def plan_line(plan: Plan, cost: Cost | None) -> str:
     """The `--dry-run` answer: inputs, tokens, requests, cost; nothing is sent."""
     parts = [
         _plural(plan.inputs, "input"),
         _tokens(plan.tokens, plan.exact),
         _plural(plan.requests, "request"),
-        cost_text(model, plan.tokens),
+        cost_text(cost),
         *set_aside(plan.blank, plan.truncated),
         "nothing sent",
     ]

@@ -9,6 +9,7 @@ from mistral_cli.services.embed.batching import Plan
 from mistral_cli.services.embed.inputs import Item
 from mistral_cli.services.embed.job import Destination, ProgressTracker, Source, open_writer
 from mistral_cli.services.embed.runner import Progress, Summary
+from mistral_cli.services.pricing import Cost
 
 
 @pytest.mark.parametrize(
@@ -33,15 +34,15 @@ def test_summary_and_plan_lines():
         "2 blank lines skipped · 1 input truncated"
     )
     plan = Plan(1, 5, 1, 0, 0, exact=True)
-    assert report.plan_line(plan, "mistral-embed") == (
+    assert report.plan_line(plan, None) == (
         "1 input · 5 tokens · 1 request · cost n/a · nothing sent"
     )
 
 
-def test_cost_uses_only_verified_prices(monkeypatch):
-    assert report.cost_text("mistral-embed", 10**6) == "cost n/a"
-    monkeypatch.setitem(report.PRICES, "m", report.Price(0.5, "USD", "2030-01-01"))
-    assert report.cost_text("m", 2 * 10**6) == "~1.00 USD (prices as of 2030-01-01)"
+def test_cost_text_shows_the_price_date_or_cost_na():
+    assert report.cost_text(None) == "cost n/a"
+    assert report.cost_text(Cost(1.0, "USD", "2030-01-01")) == "~$1.00 (prices as of 2030-01-01)"
+    assert report.cost_text(Cost(0.5, "EUR")) == "~€0.5"
 
 
 def test_progress_tracker_deltas_rate_and_eta():

@@ -1,0 +1,82 @@
+"""`mistral tokens`: count a text's tokens for a model, check its context, price it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mistral_cli.commands._shared import CONTEXT_SETTINGS, JsonOpt, ModelOpt, new_app
+from mistral_cli.errors import UsageError
+
+app = new_app(
+    "tokens",
+    "Count tokens (exact with the `tokens` extra, else a conservative estimate).",
+)
+
+
+@app.callback(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    subcommand_metavar="",
+    context_settings={**CONTEXT_SETTINGS, "allow_interspersed_args": True},
+)
+def tokens(
+    ctx: typer.Context,
+    file: Annotated[
+        str | None,
+        typer.Argument(metavar="[FILE|-]", help="Text file; - or none: stdin.", show_default=False),
+    ] = None,
+    model: ModelOpt = None,
+    per_line: Annotated[
+        bool, typer.Option("--per-line", help="Also print `LINE<TAB>TOKENS` for each line.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Count tokens for a model; say whether they fit its context, and what they cost as input.
+
+    Example: mistral tokens -m mistral-large README.md
+    """
+    from mistral_cli.config import config_dir
+    from mistral_cli.context import app_context
+    from mistral_cli.services import pricing
+    from mistral_cli.services import tokens as svc
+
+    actx = app_context(ctx)
+    text = _read(file)
+    mode = svc.counter_mode(actx.environ)
+    counter = svc.get_counter(mode)
+    if counter is None:
+        raise UsageError(
+            "MISTRAL_TOKENIZER=exact, but mistral-common is not installed",
+            hint="pip install 'mistral-cli[tokens]'",
+        )
+    model_id = actx.resolve_model(model)
+    card = next((c for c in actx.models() if c.id == model_id), None)
+    lines = svc.count_lines(counter, text.splitlines()) if per_line else []
+    cost = pricing.load(config_dir(actx.environ)).cost(model_id, total := counter.count(text), 0)
+    report = svc.TokenReport(
+        model_id, total, counter.label, counter.exact,
+        card.max_context_length if card is not None else None,
+        str(cost) if cost else None, cost.as_of if cost else "", lines,
+    )  # fmt: skip
+    if json_out:
+        actx.out.json(report.as_json())
+        return
+    if per_line:
+        actx.out.write("".join(f"{ln.number}\t{ln.tokens}\n" for ln in lines))
+    actx.out.fields(report.fields())
+
+
+def _read(file: str | None) -> str:
+    """The text of FILE, or of stdin for `-` or no FILE (a terminal is a usage error)."""
+    if file not in (None, "-"):
+        try:
+            return Path(file).read_text(encoding="utf-8", errors="surrogateescape")
+        except OSError as exc:
+            raise UsageError(f"cannot read {file}: {exc.strerror}") from None
+    if sys.stdin.isatty():
+        raise UsageError("no input: give a FILE or pipe text on stdin")
+    return sys.stdin.read()
