@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from mistral_cli.api.schemas.batch import BatchJob
     from mistral_cli.context import AppContext
     from mistral_cli.services.embed.backend import EmbedSettings
+    from mistral_cli.services.embed.batchfile import Prepared
     from mistral_cli.services.embed.batching import Limits
     from mistral_cli.services.embed.job import Destination, Source
 
@@ -193,6 +194,7 @@ def submit_embed_job(
     truncate: bool,
     wait: bool,
     timeout: float | None,
+    max_cost: str | None = None,
 ) -> None:
     """`mistral embed --batch`: build and upload the requests, start the job, maybe wait."""
     from dataclasses import replace
@@ -214,6 +216,8 @@ def submit_embed_job(
         prepared.requests_path.unlink(missing_ok=True)
         prepared.manifest_path.unlink(missing_ok=True)
         raise UsageError("no input to embed (every line was blank)")
+    if max_cost:
+        _check_budget(actx, prepared, settings.model, max_cost)
     job = batchfile.submit(actx.client(), prepared, settings.model, folder)
     aside = " · ".join(["", *report.set_aside(prepared.blank, prepared.truncated)])
     actx.out.notice(
@@ -227,3 +231,17 @@ def submit_embed_job(
         )
         return
     _collect(actx, _wait(actx, job.id, timeout), dest)
+
+
+def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: str) -> None:
+    """--max-cost with --batch: refuse (exit 11) before uploading a job that would cost more."""
+    from mistral_cli.commands.chat import price_table
+    from mistral_cli.services import pricing
+
+    try:
+        meter = pricing.meter(pricing.parse_budget(limit), price_table(actx), model, batch=True)
+        meter.check(prepared.tokens, what="this batch job")
+    except BaseException:
+        prepared.requests_path.unlink(missing_ok=True)
+        prepared.manifest_path.unlink(missing_ok=True)
+        raise

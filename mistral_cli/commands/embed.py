@@ -146,7 +146,9 @@ def embed(
     if dry_run:
         _dry_run(actx, source, settings, limits, opts)
     elif batch or wait:
-        _batch_api(actx, source, dest, settings, limits, opts)
+        _batch_api(
+            actx, source, dest, settings, limits, opts, max_cost or actx.settings.get("max_cost")
+        )
     else:
         settings = replace(settings, model=actx.resolve_model(model, default=name))
         _direct(
@@ -254,6 +256,7 @@ def _batch_api(
     settings: EmbedSettings,
     limits: Limits,
     opts: Options,
+    max_cost: str | None,
 ) -> None:
     from mistral_cli.commands.batch import submit_embed_job
 
@@ -263,5 +266,5 @@ def _batch_api(
         )
     submit_embed_job(
         actx, source, dest, settings, limits,
-        truncate=opts.truncate, wait=opts.wait, timeout=opts.timeout,
+        truncate=opts.truncate, wait=opts.wait, timeout=opts.timeout, max_cost=max_cost,
     )  # fmt: skip

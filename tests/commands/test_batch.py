@@ -183,3 +183,22 @@ def test_regional_hosts_are_refused_locally(
     listed = invoke(["batch", "list"], make_context(fake_transport, env={"MISTRAL_BASE_URL": host}))
     assert listed.exit_code == 2
     assert fake.requests == []
+
+
+def test_embed_batch_over_max_cost_uploads_nothing(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    text = "".join(f"a fairly long input line number {i} for the budget\n" for i in range(2000))
+    argv = ["embed", "--batch", "--max-cost", "0.0000001"]
+    result = invoke(argv, make_context(fake_transport), input=text)
+    assert result.exit_code == 11, result.stderr
+    assert "this batch job would cost about" in result.stderr
+    assert fake.requests_to("POST /v1/files") == []
+    assert fake.module(BatchFake).jobs == {}
+
+
+def test_embed_batch_within_max_cost_is_submitted(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    job_id = submit(fake_transport, "--max-cost", "5")
+    assert job_id in fake.module(BatchFake).jobs
