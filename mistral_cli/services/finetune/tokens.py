@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Protocol
+
+from mistral_cli.services.tokens import TOKENIZER_MODULE, exact_counter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-TOKENIZER_MODULE = "mistral_common.tokens.tokenizers.mistral"
+__all__ = [
+    "TOKENIZER_MODULE",
+    "EstimatedCounter",
+    "MistralCommonCounter",
+    "TokenCounter",
+    "default_counter",
+]
 
 
 class TokenCounter(Protocol):
@@ -58,10 +65,13 @@ class MistralCommonCounter:
 
 
 def default_counter() -> TokenCounter:
-    """The exact counter when mistral-common is installed (extra `tokens`), else the estimate."""
-    try:
-        module = importlib.import_module(TOKENIZER_MODULE)  # lazy: heavy, and optional
-    except ImportError:
+    """The exact counter when mistral-common is installed (extra `tokens`), else the estimate.
+
+    The tokenizer is loaded once per process by services/tokens.py, shared with the other
+    commands that count tokens.
+    """
+    exact = exact_counter()
+    if exact is None:
         return EstimatedCounter()
-    tokenizer = module.MistralTokenizer.v3(is_tekken=True)
-    return MistralCommonCounter(tokenizer.instruct_tokenizer.tokenizer.encode)
+    encode = exact.encode
+    return MistralCommonCounter(lambda text, **_: encode(text))

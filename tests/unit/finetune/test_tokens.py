@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Iterator
 
 import pytest
 
@@ -55,6 +56,16 @@ def _fake_mistral_common(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     module.MistralTokenizer = Tokenizer  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, tokens.TOKENIZER_MODULE, module)
     return calls
+
+
+@pytest.fixture(autouse=True)
+def fresh_tokenizer_cache() -> Iterator[None]:
+    """The tokenizer is loaded once per process: forget it around each stand-in."""
+    from mistral_cli.services.tokens import exact_counter
+
+    exact_counter.cache_clear()
+    yield
+    exact_counter.cache_clear()
 
 
 def test_default_counter_uses_mistral_common_when_importable(
