@@ -30,7 +30,10 @@ HOSTILE = {
     "8-bit OSC, 8-bit ST": ("\x9d0;t\x9c", "<U+009D>0;t<U+009C>"),
     "NUL, backspace, DEL": ("\x00a\x08b\x7f", "^@a^Hb^?"),
     "vertical tab, form feed": ("\x0b\x0c", "^K^L"),
-    "bidi override (Trojan Source)": ("if x\u202e } \u2066y\u2069", "if x<U+202E> } <U+2066>y<U+2069>"),
+    "bidi override (Trojan Source)": (
+        "if x\u202e } \u2066y\u2069",
+        "if x<U+202E> } <U+2066>y<U+2069>",
+    ),
     "every bidi control": (
         "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
         "<U+202A><U+202B><U+202C><U+202D><U+202E><U+2066><U+2067><U+2068><U+2069>",
