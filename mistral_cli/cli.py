@@ -32,6 +32,7 @@ from mistral_cli.errors import (
     PipeClosed,
     describe,
 )
+from mistral_cli.textsafe import sanitize
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODE_TABLE) + "."
 
@@ -148,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _stderr(text: str) -> None:
+    """Write to stderr, sanitised always: server text must not drive a terminal or a CI log."""
     try:
-        sys.stderr.write(text + "\n")
+        sys.stderr.write(sanitize(text) + "\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass

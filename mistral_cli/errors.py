@@ -7,6 +7,8 @@ import threading
 import traceback
 from typing import TYPE_CHECKING, ClassVar
 
+from mistral_cli.textsafe import sanitize
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -151,7 +153,11 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
 
 
 def describe(exc: BaseException, *, debug: bool = False) -> str:
-    """Render an exception as the lines printed on stderr (no trailing newline), redacted."""
+    """Render an exception as the lines printed on stderr (no trailing newline).
+
+    Redacted (no key), and sanitised: a message may quote the server, and stderr is a terminal
+    or a log shown in one, so its control characters are made visible (textsafe).
+    """
     if isinstance(exc, CliError):
         lines = [f"mistral: error: {exc.message}"]
         if exc.hint:
@@ -165,4 +171,4 @@ def describe(exc: BaseException, *, debug: bool = False) -> str:
     if debug:
         trace = "".join(traceback.format_exception(exc)).rstrip("\n")
         lines.insert(0, trace)
-    return redact("\n".join(lines))
+    return sanitize(redact("\n".join(lines)))

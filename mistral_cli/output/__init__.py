@@ -1,4 +1,9 @@
-"""Output: every terminal write goes through here; the only package that imports rich."""
+"""Output: every terminal write goes through here; the only package that imports rich.
+
+Server text never drives the terminal: whatever reaches stderr, and stdout when it is a
+terminal, passes through textsafe first (control characters made visible). Piped stdout is
+data and stays byte-exact.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mistral_cli.errors import PipeClosed
+from mistral_cli.textsafe import sanitize, sanitize_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,6 +53,11 @@ class Output:
         return _isatty(self.stdout) if self._tty is None else self._tty
 
     @property
+    def stdout_is_terminal(self) -> bool:
+        """True when stdout is a terminal, --raw or not: what is written there is sanitised."""
+        return _isatty(self.stdout) if self._tty is None else self._tty
+
+    @property
     def err_is_tty(self) -> bool:
         """True when stderr is a terminal (spinners, progress bars, dim notices)."""
         return _isatty(self.stderr) if self._tty is None else self._tty
@@ -74,7 +85,9 @@ class Output:
     # ------------------------------------------------------------ stdout: data
 
     def write(self, text: str) -> None:
-        """Write text to stdout exactly as given and flush (streamed answers, raw data)."""
+        """Write text to stdout and flush: exactly as given when piped, sanitised on a terminal."""
+        if self.stdout_is_terminal:
+            text = sanitize(text)
         with self._pipe_guard():
             self.stdout.write(text)
             self.stdout.flush()
@@ -85,11 +98,15 @@ class Output:
 
     def json(self, document: Any) -> None:  # noqa: ANN401  # any JSON document
         """One JSON document on stdout (indented: readable, and jq does not care)."""
-        self.line(json.dumps(document, indent=2, ensure_ascii=False))
+        self._json(json.dumps(document, indent=2, ensure_ascii=False))
 
     def jsonl(self, document: Any) -> None:  # noqa: ANN401  # any JSON document
         """One compact JSON document per line, for event streams."""
-        self.line(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        self._json(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+    def _json(self, text: str) -> None:
+        # on a terminal, controls json.dumps leaves raw become \u escapes: the same JSON
+        self.line(sanitize_json(text) if self.stdout_is_terminal else text)
 
     def table(self, columns: Sequence[str], rows: Sequence[Row]) -> None:
         """Aligned table with a header on a terminal; TSV without header when piped."""
@@ -103,7 +120,7 @@ class Output:
         for name in columns:
             table.add_column(name, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(sanitize(cell) for cell in row))
         with self._pipe_guard():
             self.console().print(table)
 
@@ -138,10 +155,10 @@ class Output:
 
     def notice(self, text: str) -> None:
         """A dim line on stderr (retries, usage lines, hints)."""
+        text = sanitize(text)  # before the styling, which must stay
         if self.err_is_tty and "NO_COLOR" not in os.environ:
-            self._err(f"\x1b[2m{text}\x1b[0m")
-        else:
-            self._err(text)
+            text = f"\x1b[2m{text}\x1b[0m"
+        self._err_exact(text)
 
     def warn(self, text: str) -> None:
         """A warning on stderr, prefixed so it stands out in CI logs."""
@@ -153,6 +170,10 @@ class Output:
         self._err(f"[debug] {text}")
 
     def _err(self, text: str) -> None:
+        """Write one line to stderr, always sanitised (a CI log is shown in terminals too)."""
+        self._err_exact(sanitize(text))
+
+    def _err_exact(self, text: str) -> None:
         try:
             self.stderr.write(text + "\n")
             self.stderr.flush()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
+from mistral_cli.textsafe import StreamSanitizer
+
 if TYPE_CHECKING:
     from types import TracebackType
 
@@ -18,6 +20,8 @@ class AnswerWriter:
     On a terminal (and without --raw) the text is rendered as live markdown; otherwise it is
     written exactly as received, flushed per piece, then ended with a newline if it lacks one.
     Thinking goes to stderr, dimmed on a terminal, or nowhere when `show_thinking` is False.
+    Thinking, and the answer on a terminal (rendered or --raw), are sanitised as they stream:
+    a control sequence split across pieces is caught too. Piped, the answer is byte-exact.
     """
 
     def __init__(
@@ -28,6 +32,9 @@ class AnswerWriter:
         self._show_thinking = show_thinking
         self._stream: MarkdownStream | None = None
         self._thinking: ThinkingStream | None = None
+        terminal = self._markdown or out.stdout_is_terminal
+        self._safe = StreamSanitizer() if terminal else None  # the answer's
+        self._safe_thinking = StreamSanitizer()  # stderr: always
         self._last = ""  # the last character written to stdout (plain mode)
         self._done = False
 
@@ -36,6 +43,13 @@ class AnswerWriter:
         if not piece:
             return
         self._end_thinking()
+        if self._safe is not None:
+            piece = self._safe.feed(piece)
+        self._show(piece)
+
+    def _show(self, piece: str) -> None:
+        if not piece:
+            return
         if not self._markdown:
             self._out.write(piece)
             self._last = piece[-1]
@@ -49,6 +63,11 @@ class AnswerWriter:
 
     def thinking(self, piece: str) -> None:
         """Write the next piece of thinking to stderr (unless hidden)."""
+        if not (piece and self._show_thinking):
+            return
+        self._show_thinking_text(self._safe_thinking.feed(piece))
+
+    def _show_thinking_text(self, piece: str) -> None:
         if not (piece and self._show_thinking):
             return
         if self._thinking is None:
@@ -84,6 +103,8 @@ class AnswerWriter:
             return
         self._done = True
         self._end_thinking()
+        if self._safe is not None:
+            self._show(self._safe.flush())
         if self._stream is not None:
             with self._out._pipe_guard():
                 if abort:
@@ -94,6 +115,7 @@ class AnswerWriter:
             self._out.write("\n")
 
     def _end_thinking(self) -> None:
+        self._show_thinking_text(self._safe_thinking.flush())
         if self._thinking is not None:
             with contextlib.suppress(BrokenPipeError, ValueError):
                 self._thinking.close()

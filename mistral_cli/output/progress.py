@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, TextIO
 
+from mistral_cli.textsafe import sanitize
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
@@ -14,7 +16,11 @@ if TYPE_CHECKING:
 
 
 class ProgressReporter:
-    """Counts work done; `advance()` is cheap enough to call per item from any one thread."""
+    """Counts work done; `advance()` is cheap enough to call per item from any one thread.
+
+    The label and notes may hold server text (a file name): they are sanitised, and shown
+    without rich markup, so `[/x].jsonl` is a name, not a closing tag.
+    """
 
     def __init__(
         self,
@@ -27,7 +33,7 @@ class ProgressReporter:
         every: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.label = label
+        self.label = sanitize(label)
         self.total = total
         self.unit = unit
         self.completed = 0.0
@@ -68,10 +74,10 @@ class ProgressReporter:
         )
 
         self._progress = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[note]}"),
+            TextColumn("{task.fields[note]}", markup=False),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=console,
@@ -91,7 +97,7 @@ class ProgressReporter:
         """Record `amount` more units done, with an optional short note (rate, tokens…)."""
         self.completed += amount
         if note is not None:
-            self.note = note
+            self.note = sanitize(note)
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, advance=amount, note=self.note)
         elif self._plain is not None and self._clock() - self._last_plain >= self._every:
