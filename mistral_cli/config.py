@@ -247,19 +247,34 @@ def resolve(
         if fld is key_field:
             continue
         options = candidates(fld)
-        raw = dotenv.get(fld.env)
-        if fld.env in envtrust.STEERING and raw and not key_from_dotenv:
-            if dotenv_trust == envtrust.TRUSTED:
-                options[DOTENV_INDEX] = (raw, f"{dotenv_source} ({fld.env}, trusted)")
-            elif not (fld.key == "base_url" and envtrust.official(raw)):
-                options[DOTENV_INDEX] = (None, "")
-                if not any(value not in (None, "") for value, _ in options[:DOTENV_INDEX]):
-                    ignored.append(fld.env)  # it would have been used: say why it is not
+        steered = fld.env in envtrust.STEERING and not key_from_dotenv
+        if steered and _steer(fld, options, dotenv_source, dotenv_trust):
+            ignored.append(fld.env)  # it would have been used: the note says why it was not
         values[fld.key] = _pick(fld, options, None, profile)
     aliases = _aliases(file, profile, file_source)
     debug = bool(flags.get("debug")) or environ.get("MISTRAL_DEBUG", "") not in ("", "0")
     notes = (_ignored_note(ignored, dotenv_source, dotenv_trust),) if ignored else ()
     return Settings(values=values, profile=profile, aliases=aliases, debug=debug, notes=notes)
+
+
+def _steer(
+    fld: Field, options: list[tuple[object | None, str]], dotenv_source: str, trust: str
+) -> bool:
+    """Apply the trust rule to a steering value of a .env whose key is not the one in use.
+
+    Marks a trusted value as such, or drops an untrusted one (an official host may stay);
+    True when the dropped value would have been used, so the caller says why it was not.
+    """
+    raw = options[DOTENV_INDEX][0]
+    if not isinstance(raw, str) or not raw:
+        return False
+    if trust == envtrust.TRUSTED:
+        options[DOTENV_INDEX] = (raw, f"{dotenv_source} ({fld.env}, trusted)")
+        return False
+    if fld.key == "base_url" and envtrust.official(raw):
+        return False
+    options[DOTENV_INDEX] = (None, "")
+    return not any(value not in (None, "") for value, _ in options[:DOTENV_INDEX])
 
 
 def _ignored_note(names: list[str], dotenv_source: str, trust: str) -> str:

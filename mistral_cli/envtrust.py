@@ -35,6 +35,7 @@ OFFICIAL_HOSTS = frozenset(
 # the CA that decides who may pose as it. Proxy variables are never read from a .env at all.
 STEERING = ("MISTRAL_BASE_URL", "SSL_CERT_FILE")
 ALLOW_HTTP = "MISTRAL_ALLOW_HTTP"
+MAX_DOTENV = 1024 * 1024  # bytes; a real .env is a few lines
 
 # The trust state of a .env, passed to config.resolve().
 TRUSTED = "trusted"
@@ -120,9 +121,14 @@ class Found:
 def read_checked(
     path: Path, *, uid: int | None = None, solo: Callable[[int], bool] = solo_group
 ) -> Found:
-    """Open a .env, check who could have written it, and read it (the same bytes get hashed)."""
+    """Open a .env, check who could have written it, and read it (the same bytes get hashed).
+
+    Opened non-blocking and checked to be a regular file, so a FIFO or device planted as
+    `.env` cannot hang or flood the CLI; more than MAX_DOTENV bytes is a ConfigError.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        with path.open("rb") as handle:
+        with os.fdopen(os.open(path, flags), "rb") as handle:
             info = os.fstat(handle.fileno())
             problem = unsafe_reason(
                 info,
@@ -130,11 +136,18 @@ def read_checked(
                 uid=os.getuid() if uid is None else uid,
                 solo=solo,
             )
+            if not stat.S_ISREG(info.st_mode):
+                problem = "it is not a regular file"
             if problem is not None:
                 return Found(path, problem=problem)
-            data = handle.read()
+            data = handle.read(MAX_DOTENV + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_DOTENV:
+        raise ConfigError(
+            f"{path}: larger than {MAX_DOTENV // 1024} KiB, not a .env file mistral can use",
+            hint="keep only NAME=value settings in it",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

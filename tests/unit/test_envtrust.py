@@ -263,3 +263,24 @@ def test_an_unreadable_trust_list_is_named(tmp_path: Path) -> None:
     path.mkdir()
     with pytest.raises(ConfigError, match=f"cannot read {path}"):
         envtrust.read_trust(path)
+
+
+def test_a_fifo_planted_as_dotenv_is_ignored_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / ".env"
+    os.mkfifo(fifo)
+    assert envtrust.read_checked(fifo).problem == "it is not a regular file"
+    assert envtrust.find_dotenv(tmp_path, home=None) is None  # never even picked
+
+
+def test_a_huge_dotenv_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_bytes(b"# " + b"x" * envtrust.MAX_DOTENV + b"\n")
+    with pytest.raises(ConfigError, match=r"larger than 1024 KiB"):
+        envtrust.read_checked(path)
+
+
+def test_a_dotenv_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_bytes(b"MISTRAL_MODEL=\xff\n")
+    with pytest.raises(ConfigError, match=r"not UTF-8 text"):
+        envtrust.read_checked(path)
