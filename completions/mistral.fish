@@ -2,7 +2,7 @@
 function __mistral_path
     set -l path ''
     for w in (commandline -opc)[2..-1]
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config unset" "conversations" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show" "tokens" "usage"
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show" "tokens" "usage"
             if test "$p" = (string trim -- "$path $w")
                 set path $p
                 break
@@ -124,10 +124,12 @@ complete -c mistral -n 'test (__mistral_path) = "completion"' -l help
 complete -c mistral -n 'test (__mistral_path) = "completion install"' -l help
 complete -c mistral -n 'test (__mistral_path) = "completion show"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config"' -a get -d 'Print one resolved setting (the key masked); its source goes to stderr.'
-complete -c mistral -n 'test (__mistral_path) = "config"' -a path -d 'Print the files consulted: the .env in use and the user config file.'
+complete -c mistral -n 'test (__mistral_path) = "config"' -a path -d 'Print the files consulted: the .env in use (and whether it is trusted), the config file.'
 complete -c mistral -n 'test (__mistral_path) = "config"' -a set -d 'Store a setting in the user config file (the active --profiles section, if any).'
 complete -c mistral -n 'test (__mistral_path) = "config"' -a show -d 'Show each setting, its value and where it came from (the key masked).'
+complete -c mistral -n 'test (__mistral_path) = "config"' -a trust-env -d 'Let a .env choose the server and CA bundle for your key (MISTRAL_BASE_URL, SSL_CERT_FILE).'
 complete -c mistral -n 'test (__mistral_path) = "config"' -a unset -d 'Remove a setting from the user config file.'
+complete -c mistral -n 'test (__mistral_path) = "config"' -a untrust-env -d 'Forget that a .env was trusted (`mistral config trust-env`).'
 complete -c mistral -n 'test (__mistral_path) = "config"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config get"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config path"' -l json
@@ -135,7 +137,9 @@ complete -c mistral -n 'test (__mistral_path) = "config path"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config set"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config show"' -l json
 complete -c mistral -n 'test (__mistral_path) = "config show"' -l help
+complete -c mistral -n 'test (__mistral_path) = "config trust-env"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config unset"' -l help
+complete -c mistral -n 'test (__mistral_path) = "config untrust-env"' -l help
 complete -c mistral -n 'test (__mistral_path) = "conversations"' -a list -d 'List saved conversations, the latest first.'
 complete -c mistral -n 'test (__mistral_path) = "conversations"' -a prune -d 'Delete conversations not continued for a while (default 30 days).'
 complete -c mistral -n 'test (__mistral_path) = "conversations"' -a rm -d 'Delete saved conversations.'

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import os
+import shlex
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from mistral_cli import envtrust
 from mistral_cli.errors import ConfigError, register_secret
 
 if TYPE_CHECKING:
@@ -22,7 +26,8 @@ DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 4
 CONFIG_FILENAME = "config.toml"
 KEYRING_SOURCE = "keyring"
-FILE_INDEX = 3  # candidates: flag, environment, .env, then (after the keyring) the config file
+DOTENV_INDEX = 2  # candidates: flag, environment, .env, then (after the keyring) the config file
+FILE_INDEX = 3
 APP_NAME = "mistral-cli"
 
 
@@ -96,12 +101,16 @@ class Value:
 
 @dataclass(frozen=True)
 class Settings:
-    """The resolved configuration; `values` keeps each field's source for `config show`."""
+    """The resolved configuration; `values` keeps each field's source for `config show`.
+
+    `notes` are warnings for stderr (a .env ignored, or values of it ignored, and why).
+    """
 
     values: Mapping[str, Value]
     profile: str | None = None
     aliases: Mapping[str, str] = field(default_factory=dict)
     debug: bool = False
+    notes: tuple[str, ...] = ()
 
     def get(self, key: str) -> Any:  # noqa: ANN401  # typed accessors below cover real use
         """Return the value of one field."""
@@ -166,6 +175,8 @@ def _convert(fld: Field, raw: object, source: str) -> object:
         if not isinstance(raw, str):
             shown = "a secret" if fld.key in SECRET_KEYS else repr(raw)
             raise ConfigError(f"{source}: {fld.key} must be a string, got {shown}")
+        if fld.key == "base_url":
+            check_base_url(raw, "--base-url" if source == "flag" else source)
         return Secret(raw.strip()) if fld.key in SECRET_KEYS else raw.strip()
     try:
         if isinstance(raw, bool):
@@ -183,6 +194,21 @@ def _convert(fld: Field, raw: object, source: str) -> object:
     return value
 
 
+def check_base_url(raw: str, where: str) -> None:
+    """A usage error naming `where` unless `raw` is an http(s) URL with a host."""
+    try:
+        parts = urlsplit(raw.strip())
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # a port that is not a number raises ValueError
+    except ValueError:
+        usable = False
+    if not usable:
+        raise ConfigError(
+            f"{where}: {raw.strip()!r} is not a URL mistral can use for the API",
+            hint="give https://HOST[:PORT], e.g. https://api.mistral.ai",
+        )
+
+
 def resolve(
     flags: Mapping[str, object | None],
     environ: Mapping[str, str],
@@ -190,32 +216,80 @@ def resolve(
     file: Mapping[str, Any],
     *,
     dotenv_source: str = ".env",
+    dotenv_trust: str = envtrust.UNTRUSTED,
     file_source: str = CONFIG_FILENAME,
     keyring: Callable[[str | None], str | None] | None = None,
 ) -> Settings:
     """Resolve every field by precedence; pure apart from `keyring` (asked only when needed).
 
-    The key's order is flag > environment > .env > keyring > config file > default.
+    The key's order is flag > environment > .env > keyring > config file > default. A .env's
+    MISTRAL_BASE_URL or SSL_CERT_FILE is used only when the key in use comes from that same
+    file, the URL is an official Mistral host, or `dotenv_trust` is TRUSTED; otherwise it is
+    skipped and `notes` says so.
     """
     profile = _first_text(flags.get("profile"), environ.get("MISTRAL_PROFILE"))
     table = _profile_table(file, profile, file_source)
-    values: dict[str, Value] = {}
-    for fld in FIELDS:
-        candidates: tuple[tuple[object | None, str], ...] = (
+
+    def candidates(fld: Field) -> list[tuple[object | None, str]]:
+        return [
             (flags.get(fld.key), "flag"),
             (environ.get(fld.env), fld.env),
             (dotenv.get(fld.env), f"{dotenv_source} ({fld.env})"),
             (table.get(fld.key), file_source),
-        )
-        values[fld.key] = _pick(fld, candidates, keyring if fld.key == "api_key" else None, profile)
+        ]
+
+    key_field = FIELD_BY_KEY["api_key"]
+    key_candidates = candidates(key_field)
+    values = {"api_key": _pick(key_field, key_candidates, keyring, profile)}
+    key_from_dotenv = values["api_key"].source == key_candidates[DOTENV_INDEX][1]
+    ignored: list[str] = []
+    for fld in FIELDS:
+        if fld is key_field:
+            continue
+        options = candidates(fld)
+        steered = fld.env in envtrust.STEERING and not key_from_dotenv
+        if steered and _steer(fld, options, dotenv_source, dotenv_trust):
+            ignored.append(fld.env)  # it would have been used: the note says why it was not
+        values[fld.key] = _pick(fld, options, None, profile)
     aliases = _aliases(file, profile, file_source)
     debug = bool(flags.get("debug")) or environ.get("MISTRAL_DEBUG", "") not in ("", "0")
-    return Settings(values=values, profile=profile, aliases=aliases, debug=debug)
+    notes = (_ignored_note(ignored, dotenv_source, dotenv_trust),) if ignored else ()
+    return Settings(values=values, profile=profile, aliases=aliases, debug=debug, notes=notes)
+
+
+def _steer(
+    fld: Field, options: list[tuple[object | None, str]], dotenv_source: str, trust: str
+) -> bool:
+    """Apply the trust rule to a steering value of a .env whose key is not the one in use.
+
+    Marks a trusted value as such, or drops an untrusted one (an official host may stay);
+    True when the dropped value would have been used, so the caller says why it was not.
+    """
+    raw = options[DOTENV_INDEX][0]
+    if not isinstance(raw, str) or not raw:
+        return False
+    if trust == envtrust.TRUSTED:
+        options[DOTENV_INDEX] = (raw, f"{dotenv_source} ({fld.env}, trusted)")
+        return False
+    if fld.key == "base_url" and envtrust.official(raw):
+        return False
+    options[DOTENV_INDEX] = (None, "")
+    return not any(value not in (None, "") for value, _ in options[:DOTENV_INDEX])
+
+
+def _ignored_note(names: list[str], dotenv_source: str, trust: str) -> str:
+    """One line: which values of which .env were skipped, and how to trust the file."""
+    if trust == envtrust.CHANGED:
+        why, how = "it changed since you trusted it", "review it, then run"
+    else:
+        why, how = "only a trusted .env may send your key elsewhere", "trust it with"
+    command = f"mistral config trust-env {shlex.quote(dotenv_source)}"
+    return f"ignored {' and '.join(names)} in {dotenv_source}: {why}; {how}: {command}"
 
 
 def _pick(
     fld: Field,
-    candidates: tuple[tuple[object | None, str], ...],
+    candidates: list[tuple[object | None, str]],
     keyring: Callable[[str | None], str | None] | None,
     profile: str | None,
 ) -> Value:
@@ -284,23 +358,35 @@ def config_file(environ: Mapping[str, str]) -> Path:
     return config_dir(environ) / CONFIG_FILENAME
 
 
-def find_dotenv(start: Path) -> Path | None:
-    """The nearest `.env`: the start directory, then its parents."""
-    for folder in (start, *start.parents):
-        candidate = folder / ".env"
-        if candidate.is_file():
-            return candidate
-    return None
+def home_dir(environ: Mapping[str, str]) -> Path | None:
+    """$HOME, where the upward search for a .env stops (None when it cannot be known)."""
+    home = environ.get("HOME")
+    if home:
+        return Path(home)
+    try:
+        return Path.home()
+    except RuntimeError:
+        return None
+
+
+def find_dotenv(start: Path, *, home: Path | None = None) -> Path | None:
+    """The nearest `.env` from `start` upwards, stopping at a repository root or `home`."""
+    return envtrust.find_dotenv(start, home=home)
 
 
 def read_dotenv(path: Path) -> dict[str, str | None]:
     """Parse a .env file without touching os.environ; a malformed line is a ConfigError."""
-    from dotenv.parser import parse_stream  # noqa: PLC0415  # lazy: keeps --help fast
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
+    return parse_dotenv(text, path)
+
+
+def parse_dotenv(text: str, path: Path) -> dict[str, str | None]:
+    """Parse .env text (read by the caller); a malformed line is a ConfigError naming it."""
+    from dotenv.parser import parse_stream  # noqa: PLC0415  # lazy: keeps --help fast
+
     values: dict[str, str | None] = {}
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
@@ -315,12 +401,21 @@ def read_dotenv(path: Path) -> dict[str, str | None]:
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse the TOML user config; missing file → {}; malformed → ConfigError with the line."""
+    return parse_config_text(read_config_bytes(path), path)
+
+
+def read_config_bytes(path: Path) -> bytes:
+    """The user config file's bytes; b"" when it does not exist."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return b""
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def parse_config_text(raw: bytes, path: Path) -> dict[str, Any]:
+    """Parse config.toml bytes; malformed → ConfigError naming the file and line."""
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -340,27 +435,50 @@ class Sources:
 
 
 def load(flags: Mapping[str, object | None], environ: Mapping[str, str] | None = None) -> Settings:
-    """Read .env and the user file, then resolve (the impure wrapper around resolve())."""
+    """Read .env and the user file, then resolve (the impure wrapper around resolve()).
+
+    The returned Settings' `notes` are the warnings the caller prints: a .env that others could
+    have written is skipped whole; values of an untrusted one that would redirect the key too.
+    """
     env = dict(os.environ if environ is None else environ)
     sources = discover(env)
-    dotenv = read_dotenv(sources.dotenv) if sources.dotenv else {}
+    notes: list[str] = []
+    dotenv: dict[str, str | None] = {}
+    trust = envtrust.UNTRUSTED
+    if sources.dotenv is not None:
+        found = envtrust.read_checked(sources.dotenv)
+        if found.problem is not None:
+            notes.append(f"ignored {found.path}: {found.problem}")
+        else:
+            dotenv = parse_dotenv(found.text, found.path)
+            if any(dotenv.get(name) for name in envtrust.STEERING):  # only then is trust asked
+                trust = envtrust.state(envtrust.read_trust(trust_file(env)), found)
     file = read_config_file(sources.config_file)
     from mistral_cli import keystore  # noqa: PLC0415  # imports keyring only when asked
 
-    return resolve(
+    settings = resolve(
         flags,
         env,
         dotenv,
         file,
         dotenv_source=str(sources.dotenv),
+        dotenv_trust=trust,
         file_source=str(sources.config_file),
         keyring=keystore.get_key,
     )
+    return dataclasses.replace(settings, notes=(*notes, *settings.notes))
 
 
 def discover(environ: Mapping[str, str]) -> Sources:
-    """Locate the .env and user config file for this run."""
-    return Sources(dotenv=find_dotenv(Path.cwd()), config_file=config_file(environ))
+    """Locate the .env (not above a repository root or $HOME) and the user config file."""
+    return Sources(
+        dotenv=find_dotenv(Path.cwd(), home=home_dir(environ)), config_file=config_file(environ)
+    )
+
+
+def trust_file(environ: Mapping[str, str]) -> Path:
+    """The list of trusted .env files (`mistral config trust-env`), in the config folder."""
+    return envtrust.trust_file(config_dir(environ))
 
 
 def mask(secret: str | None) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mistral_cli import config
-from mistral_cli.errors import AuthError
+from mistral_cli import config, envtrust
+from mistral_cli.errors import AuthError, UsageError
 from mistral_cli.output import Output
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class AppContext:
         """A client for a given key (`auth login` checks a key before saving it)."""
         from mistral_cli.api.client import ApiClient
 
+        self._refuse_plain_http()
         return ApiClient(
             api_key=api_key,
             base_url=self.settings.base_url,
@@ -89,6 +90,20 @@ class AppContext:
             on_retry=self.out.notice,
             on_warning=self.out.warn,
             trace=self.out.debug if self.debug else None,
+        )
+
+    def _refuse_plain_http(self) -> None:
+        """Exit 2 before any connection when the key would cross the network unencrypted."""
+        host = envtrust.plain_http_host(self.settings.base_url)
+        if host is None or self.environ.get(envtrust.ALLOW_HTTP) == "1":
+            return
+        source = self.settings.source("base_url")
+        raise UsageError(
+            f"refusing to send the API key over plain http:// to {host} (base_url from {source})",
+            hint=(
+                f"use https://{host}, or set {envtrust.ALLOW_HTTP}=1 in the environment "
+                "if the network between you and that host is trusted"
+            ),
         )
 
     # ------------------------------------------------------------ directories
@@ -160,5 +175,7 @@ def app_context(ctx: HasRoot) -> AppContext:
     flags: dict[str, object | None] = dict(root.obj or {})
     settings = config.load(flags)
     actx = AppContext(settings=settings, out=Output(raw=bool(flags.get("raw"))))
+    for note in settings.notes:  # a .env skipped, or values of it skipped, and why
+        actx.out.warn(note)
     root.obj = actx
     return actx

@@ -38,7 +38,7 @@ def login(ctx: typer.Context) -> None:
         raise UsageError("no key entered")
     count = svc.check_key(actx.new_client(key, key_source="the key you entered"))
     path = cfg.config_file(actx.environ)
-    where = svc.store_key(path, key, profile=actx.settings.profile)
+    where = svc.store_key(path, key, profile=actx.settings.profile, notify=actx.out.warn)
     actx.out.info(f"key ****{key[-4:]} works ({count} models); saved in {where}")
     if actx.settings.source("api_key").startswith("MISTRAL_API_KEY"):
         actx.out.warn("MISTRAL_API_KEY is set in the environment and still takes precedence")
@@ -86,7 +86,7 @@ def logout(ctx: typer.Context) -> None:
 
     actx = app_context(ctx)
     path = cfg.config_file(actx.environ)
-    removed = svc.forget_key(path, profile=actx.settings.profile)
+    removed = svc.forget_key(path, profile=actx.settings.profile, notify=actx.out.warn)
     actx.out.info(
         f"key removed from {' and '.join(removed)}" if removed else f"no key saved in {path}"
     )

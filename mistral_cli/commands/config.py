@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -30,7 +31,7 @@ def show(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 
 @app.command("path")
 def path(json_out: JsonOpt = False) -> None:
-    """Print the files consulted: the .env in use and the user config file.
+    """Print the files consulted: the .env in use (and whether it is trusted), the config file.
 
     Example: mistral config path
     """
@@ -80,7 +81,7 @@ def set_(
 
     actx = app_context(ctx)
     path = cfg.config_file(actx.environ)
-    stored = svc.set_value(path, key, value, profile=actx.settings.profile)
+    stored = svc.set_value(path, key, value, profile=actx.settings.profile, notify=actx.out.warn)
     actx.out.info(f"{key} = {stored} saved in {path}")
 
 
@@ -96,5 +97,45 @@ def unset(ctx: typer.Context, key: KeyArg) -> None:
 
     actx = app_context(ctx)
     path = cfg.config_file(actx.environ)
-    removed = svc.unset_value(path, key, profile=actx.settings.profile)
+    removed = svc.unset_value(path, key, profile=actx.settings.profile, notify=actx.out.warn)
     actx.out.info(f"{key} removed from {path}" if removed else f"{key} was not set in {path}")
+
+
+DotenvArg = Annotated[
+    Path | None,
+    typer.Argument(help="The .env file (or its folder); default: the .env found from here."),
+]
+
+
+@app.command("trust-env")
+def trust_env(dotenv: DotenvArg = None) -> None:
+    """Let a .env choose the server and CA bundle for your key (MISTRAL_BASE_URL, SSL_CERT_FILE).
+
+    Records the file's path and a SHA-256 of its content; when the file changes it is untrusted
+    again. Without trust, a .env that does not supply the key itself may only point at an
+    official Mistral host.
+
+    Example: mistral config trust-env ./.env
+    """
+    from mistral_cli.output import Output
+    from mistral_cli.services import settings as svc
+
+    out = Output()  # no app_context: no warning about the very file being trusted
+    done = svc.trust_env(dotenv, notify=out.warn)
+    sets = " and ".join(done.steering) or "nothing that needs trust (today)"
+    state = "trusted" if done.changed else "already trusted"
+    out.info(f"{state}: {done.path} (it sets {sets}); a change to the file untrusts it")
+
+
+@app.command("untrust-env")
+def untrust_env(dotenv: DotenvArg = None) -> None:
+    """Forget that a .env was trusted (`mistral config trust-env`).
+
+    Example: mistral config untrust-env ./.env
+    """
+    from mistral_cli.output import Output
+    from mistral_cli.services import settings as svc
+
+    out = Output()
+    done = svc.untrust_env(dotenv, notify=out.warn)
+    out.info(f"no longer trusted: {done.path}" if done.changed else f"{done.path} was not trusted")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mistral_cli import config, keystore
 from mistral_cli.errors import ConfigError
+from mistral_cli.services import config_file
 from mistral_cli.services import models as models_svc
-from mistral_cli.services import toml_writer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, MutableMapping
 
 
 @dataclass(frozen=True)
@@ -27,17 +30,26 @@ def check_key(client: models_svc.ModelsClient) -> int:
     return len(models_svc.fetch_models(client))
 
 
-def save_key(path: Path, key: str, *, profile: str | None = None) -> None:
+def _tables(profile: str | None) -> list[str]:
+    return ["profiles", profile] if profile else []
+
+
+def save_key(
+    path: Path, key: str, *, profile: str | None = None, notify: Callable[[str], None] | None = None
+) -> None:
     """Store api_key in the config file (the profile's section if one is active), mode 0600."""
-    document = config.read_config_file(path)
-    table: dict[str, Any] = document
-    if profile:
-        table = document.setdefault("profiles", {}).setdefault(profile, {})
-    table["api_key"] = key
-    toml_writer.write_private(path, toml_writer.dumps(document))
+
+    def change(document: MutableMapping[str, Any]) -> None:
+        table = config_file.table_at(document, _tables(profile), path, create=True)
+        assert table is not None  # create=True always returns a table
+        table["api_key"] = key
+
+    config_file.edit(path, change, notify=notify)
 
 
-def store_key(path: Path, key: str, *, profile: str | None = None) -> str:
+def store_key(
+    path: Path, key: str, *, profile: str | None = None, notify: Callable[[str], None] | None = None
+) -> str:
     """Save the key in the OS keyring when the `keyring` extra works, else in the file.
 
     Returns where it went ("keyring" or the file's path). A key saved in the keyring is
@@ -46,31 +58,37 @@ def store_key(path: Path, key: str, *, profile: str | None = None) -> str:
     try:
         keystore.set_key(profile, key)
     except keystore.KeyringUnavailable:
-        save_key(path, key, profile=profile)
+        save_key(path, key, profile=profile, notify=notify)
         return str(path)
-    remove_key(path, profile=profile)
+    remove_key(path, profile=profile, notify=notify)
     return config.KEYRING_SOURCE
 
 
-def forget_key(path: Path, *, profile: str | None = None) -> list[str]:
+def forget_key(
+    path: Path, *, profile: str | None = None, notify: Callable[[str], None] | None = None
+) -> list[str]:
     """Remove the saved key from the keyring and the file; returns the places it was removed."""
     removed = [config.KEYRING_SOURCE] if keystore.delete_key(profile) else []
-    if remove_key(path, profile=profile):
+    if remove_key(path, profile=profile, notify=notify):
         removed.append(str(path))
     return removed
 
 
-def remove_key(path: Path, *, profile: str | None = None) -> bool:
-    """Drop api_key from the config file; False when the file held none."""
-    document = config.read_config_file(path)
-    table: dict[str, Any] = document
-    if profile:
-        table = document.get("profiles", {}).get(profile, {})
-    if "api_key" not in table:
+def remove_key(
+    path: Path, *, profile: str | None = None, notify: Callable[[str], None] | None = None
+) -> bool:
+    """Drop api_key from the config file; False when the file held none (nothing written)."""
+    if not path.exists():
         return False
-    del table["api_key"]
-    toml_writer.write_private(path, toml_writer.dumps(document))
-    return True
+
+    def change(document: MutableMapping[str, Any]) -> bool:
+        table = config_file.table_at(document, _tables(profile), path, create=False)
+        if table is None or "api_key" not in table:
+            return False
+        del table["api_key"]
+        return True
+
+    return config_file.edit(path, change, notify=notify)
 
 
 def status(settings: config.Settings, config_path: Path | None = None) -> AuthStatus:

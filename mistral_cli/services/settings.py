@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mistral_cli import config
-from mistral_cli.errors import UsageError
-from mistral_cli.services import toml_writer
+from mistral_cli import config, envtrust
+from mistral_cli.errors import ConfigError, UsageError
+from mistral_cli.services import config_file
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping, MutableMapping
 
 _UNSET = {"timeout": "300 s per answer, 120 s idle in streams"}
 
@@ -44,16 +45,123 @@ def as_json(settings: config.Settings, rows: list[list[str]]) -> dict[str, objec
 
 
 def paths(environ: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """The files consulted for settings, and whether they exist."""
-    sources = config.discover(os.environ if environ is None else environ)
+    """The files consulted for settings, whether they exist, and whether the .env is trusted."""
+    env = os.environ if environ is None else environ
+    sources = config.discover(env)
+    trust_path = config.trust_file(env)
+    if sources.dotenv is None:
+        dotenv = f"(none found from {Path.cwd()}; the search stops at a repository root or $HOME)"
+    else:
+        dotenv = f"{sources.dotenv} ({_dotenv_state(sources.dotenv, trust_path)})"
     return [
-        (".env", _exists(sources.dotenv) if sources.dotenv else f"(none found from {Path.cwd()})"),
+        (".env", dotenv),
         ("config file", _exists(sources.config_file)),
+        ("trusted .env list", _exists(trust_path)),
     ]
+
+
+def _dotenv_state(path: Path, trust_path: Path) -> str:
+    """trusted, changed since trusted, not trusted, or why it is ignored (never raises)."""
+    try:
+        found = envtrust.read_checked(path)
+        if found.problem is not None:
+            return f"ignored: {found.problem}"
+        state = envtrust.state(envtrust.read_trust(trust_path), found)
+    except ConfigError as exc:
+        return f"unreadable: {exc.message}"
+    return {envtrust.TRUSTED: "trusted", envtrust.CHANGED: "changed since you trusted it"}.get(
+        state, "not trusted"
+    )
 
 
 def _exists(path: Path) -> str:
     return str(path) if path.exists() else f"{path} (not created yet)"
+
+
+# ---------------------------------------------------------------- config trust-env | untrust-env
+
+
+@dataclass(frozen=True)
+class TrustChange:
+    """The .env a trust command acted on, whether anything changed, and what it may now set."""
+
+    path: Path
+    changed: bool
+    steering: tuple[str, ...] = ()
+
+
+def _target_dotenv(environ: Mapping[str, str], target: Path | None) -> Path:
+    """The .env named (a folder means its .env), else the one found from here."""
+    if target is None:
+        found = config.discover(environ).dotenv
+        if found is None:
+            raise UsageError(
+                f"no .env found from {Path.cwd()} (the search stops at a repository root or $HOME)",
+                hint="name the file: mistral config trust-env PATH",
+            )
+        return found
+    target = target.absolute()
+    return target / envtrust.DOTENV if target.is_dir() else target
+
+
+def trust_env(
+    target: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> TrustChange:
+    """Record a .env's resolved path and the SHA-256 of its content in the trust list."""
+    environ = os.environ if environ is None else environ
+    path = _target_dotenv(environ, target)
+    found = envtrust.read_checked(path)
+    if found.problem is not None:
+        raise UsageError(
+            f"{path} cannot be trusted: {found.problem}",
+            hint="mistral ignores it whatever the trust list says; fix its owner or permissions",
+        )
+    values = config.parse_dotenv(found.text, path)  # a malformed file is not worth trusting
+    steering = tuple(name for name in envtrust.STEERING if values.get(name))
+
+    def change(trust: dict[str, str]) -> bool:
+        if trust.get(envtrust.key_for(path)) == found.digest:
+            return False
+        trust[envtrust.key_for(path)] = found.digest
+        return True
+
+    return TrustChange(path, _edit_trust(environ, change, notify), steering)
+
+
+def untrust_env(
+    target: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> TrustChange:
+    """Remove a .env from the trust list (it may be gone already)."""
+    environ = os.environ if environ is None else environ
+    path = _target_dotenv(environ, target)
+    return TrustChange(
+        path,
+        _edit_trust(
+            environ, lambda trust: trust.pop(envtrust.key_for(path), None) is not None, notify
+        ),
+    )
+
+
+def _edit_trust(
+    environ: Mapping[str, str],
+    change: Callable[[dict[str, str]], bool],
+    notify: Callable[[str], None] | None,
+) -> bool:
+    """Read-modify-write the trust list under its lock; True when it changed."""
+    path = config.trust_file(environ)
+    return config_file.update(
+        path,
+        lambda raw: envtrust.parse_trust(raw, path),
+        envtrust.dump_trust,
+        change,
+        notify=notify,
+    )
 
 
 # ---------------------------------------------------------------- config get | set | unset
@@ -79,13 +187,22 @@ def _location(key: str, profile: str | None) -> tuple[list[str], str]:
 def _convert_for_file(key: str, raw: str) -> object:
     fld = config.FIELD_BY_KEY[key]
     if fld.kind is str:
+        if key == "base_url":
+            config.check_base_url(raw, "base_url")
         return raw
     value = config.resolve({}, {fld.env: raw}, {}, {}).get(key)  # same checks as the loader
     return int(value) if fld.kind is int else float(value)
 
 
-def set_value(path: Path, key: str, raw: str, *, profile: str | None = None) -> object:
-    """Set one setting in the user config file (written atomically, mode 0600)."""
+def set_value(
+    path: Path,
+    key: str,
+    raw: str,
+    *,
+    profile: str | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> object:
+    """Set one setting in the user config file (locked, comments kept, mode 0600)."""
     if key == "api_key":
         raise UsageError(
             "the key is not set on the command line (it would stay in your shell history)",
@@ -93,27 +210,34 @@ def set_value(path: Path, key: str, raw: str, *, profile: str | None = None) -> 
         )
     tables, leaf = _location(key, profile)
     value = raw if key.startswith("aliases.") else _convert_for_file(key, raw)
-    document = config.read_config_file(path)
-    table = document
-    for name in tables:
-        table = table.setdefault(name, {})
-    table[leaf] = value
-    toml_writer.write_private(path, toml_writer.dumps(document))
+
+    def change(document: MutableMapping[str, Any]) -> None:
+        table = config_file.table_at(document, tables, path, create=True)
+        assert table is not None  # create=True always returns a table
+        table[leaf] = value
+
+    config_file.edit(path, change, notify=notify)
     return value
 
 
-def unset_value(path: Path, key: str, *, profile: str | None = None) -> bool:
+def unset_value(
+    path: Path,
+    key: str,
+    *,
+    profile: str | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> bool:
     """Remove one setting from the user config file; False when it was not there."""
     tables, leaf = _location(key, profile)
-    document = config.read_config_file(path)
-    table: dict[str, Any] = document
-    for name in tables:
-        table = table.get(name, {})
-    if leaf not in table:
-        return False
-    del table[leaf]
-    toml_writer.write_private(path, toml_writer.dumps(document))
-    return True
+
+    def change(document: MutableMapping[str, Any]) -> bool:
+        table = config_file.table_at(document, tables, path, create=False)
+        if table is None or leaf not in table:
+            return False
+        del table[leaf]
+        return True
+
+    return config_file.edit(path, change, notify=notify)
 
 
 def get_value(settings: config.Settings, key: str) -> tuple[str, str]:
