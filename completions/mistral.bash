@@ -26,7 +26,7 @@ _mistral() {
     path=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show" "tokens" "usage"; do
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show" "tokens" "usage"; do
             if [[ "$p" == "${path:+$path }$w" ]]; then path="$p"; break; fi
         done
     done
@@ -67,7 +67,8 @@ _mistral() {
         "config trust-env") words="--help" ;;
         "config unset") words="--help" ;;
         "config untrust-env") words="--help" ;;
-        "conversations") words="list prune rm show --help" ;;
+        "conversations") words="doctor list prune rm show --help" ;;
+        "conversations doctor") words="--json --help" ;;
         "conversations list") words="--json --help" ;;
         "conversations prune") words="--older-than --help" ;;
         "conversations rm") words="--help" ;;

@@ -2,7 +2,7 @@
 function __mistral_path
     set -l path ''
     for w in (commandline -opc)[2..-1]
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show" "tokens" "usage"
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show" "tokens" "usage"
             if test "$p" = (string trim -- "$path $w")
                 set path $p
                 break
@@ -140,11 +140,14 @@ complete -c mistral -n 'test (__mistral_path) = "config show"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config trust-env"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config unset"' -l help
 complete -c mistral -n 'test (__mistral_path) = "config untrust-env"' -l help
+complete -c mistral -n 'test (__mistral_path) = "conversations"' -a doctor -d 'Check the store; back a broken one up and start a fresh one.'
 complete -c mistral -n 'test (__mistral_path) = "conversations"' -a list -d 'List saved conversations, the latest first.'
 complete -c mistral -n 'test (__mistral_path) = "conversations"' -a prune -d 'Delete conversations not continued for a while (default 30 days).'
 complete -c mistral -n 'test (__mistral_path) = "conversations"' -a rm -d 'Delete saved conversations.'
 complete -c mistral -n 'test (__mistral_path) = "conversations"' -a show -d 'Show a conversation as a markdown transcript (or --json).'
 complete -c mistral -n 'test (__mistral_path) = "conversations"' -l help
+complete -c mistral -n 'test (__mistral_path) = "conversations doctor"' -l json
+complete -c mistral -n 'test (__mistral_path) = "conversations doctor"' -l help
 complete -c mistral -n 'test (__mistral_path) = "conversations list"' -l json
 complete -c mistral -n 'test (__mistral_path) = "conversations list"' -l help
 complete -c mistral -n 'test (__mistral_path) = "conversations prune"' -l older-than

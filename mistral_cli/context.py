@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from mistral_cli.services.models import ModelCache
 
 
+# What the CLI keeps in its folders (glob patterns): tightened to 0600 (folders 0700) if looser
+DATA_STATE = ("conversations.sqlite3*", "history", "batch")
+CACHE_STATE = ("*.json", "*.txt", "*.tmp")
+
+
 class HasRoot(Protocol):
     """The part of typer.Context used here (context.py must not import typer)."""
 
@@ -40,6 +45,7 @@ class AppContext:
     sleep: Callable[[float], None] = time.sleep
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     _client: ApiClient | None = None
+    _secured: set[Path] = field(default_factory=set, repr=False)  # state folders checked
 
     @property
     def debug(self) -> bool:
@@ -109,12 +115,29 @@ class AppContext:
     # ------------------------------------------------------------ directories
 
     def cache_dir(self) -> Path:
-        """MISTRAL_CACHE_DIR, else platformdirs' user cache dir."""
-        return self._dir("MISTRAL_CACHE_DIR", "user_cache_path")
+        """MISTRAL_CACHE_DIR, else platformdirs' user cache dir; private (see _private)."""
+        return self._private(self._dir("MISTRAL_CACHE_DIR", "user_cache_path"), CACHE_STATE)
 
     def data_dir(self) -> Path:
         """MISTRAL_DATA_DIR, else platformdirs' user data dir (history, conversations)."""
-        return self._dir("MISTRAL_DATA_DIR", "user_data_path")
+        return self._private(self._dir("MISTRAL_DATA_DIR", "user_data_path"), DATA_STATE)
+
+    def _private(self, folder: Path, patterns: tuple[str, ...]) -> Path:
+        """Once per run: the folder 0700 and our files in it 0600, each tightening said once.
+
+        A folder that can't be made (read-only disk) is left to the writer to report.
+        """
+        from mistral_cli import fsio
+
+        if folder not in self._secured:
+            self._secured.add(folder)
+            try:
+                changed = fsio.private_state(folder, patterns)
+            except OSError:
+                changed = []
+            for item in changed:
+                self.out.info(item.notice())
+        return folder
 
     def _dir(self, variable: str, kind: str) -> Path:
         override = self.environ.get(variable)

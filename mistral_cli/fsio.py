@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import os
 import secrets
 import stat
 import sys
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
 from mistral_cli.errors import CliError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -86,17 +88,80 @@ def private_dir(path: Path) -> list[Path]:
         path.chmod(PRIVATE_DIR)  # mkdir's mode is filtered by the umask
         return tightened
     if loose(path) and path.is_dir():
-        path.chmod(PRIVATE_DIR)
+        _strip_shared(path)
         tightened.append(path)
     return tightened
 
 
 def tighten(path: Path) -> bool:
-    """Make an existing regular file 0600; True if it was looser (never follows a symlink)."""
+    """Take group and other access away from an existing regular file (0644 → 0600).
+
+    True if it was looser. Never follows a symlink; the owner's own bits are kept, so a
+    read-only file stays read-only.
+    """
     if not loose(path) or not path.is_file():
         return False
-    path.chmod(PRIVATE_FILE)
+    _strip_shared(path)
     return True
+
+
+def _strip_shared(path: Path) -> None:
+    path.chmod(stat.S_IMODE(path.lstat().st_mode) & ~0o077)
+
+
+def private_file(path: Path) -> bool:
+    """Create `path` empty as 0600 if it is missing, else tighten it; True if it was tightened.
+
+    For state files other programs write in place (SQLite, prompt_toolkit's history): they
+    keep the mode of the file they find. An existing file is not opened (it may be read-only);
+    a symlink is left alone. OSError propagates.
+    """
+    try:
+        os.close(os.open(path, _OPEN_FLAGS, PRIVATE_FILE))
+    except FileExistsError:
+        return tighten(path)
+    path.chmod(PRIVATE_FILE)  # os.open's mode is filtered by the umask
+    return False
+
+
+@dataclass(frozen=True)
+class Tightened:
+    """A state file or folder whose permissions were tightened, and its mode before."""
+
+    path: Path
+    was: int
+
+    def notice(self) -> str:
+        """`mistral: tightened permissions of FILE (was 0644)`."""
+        return f"mistral: tightened permissions of {self.path} (was {self.was:04o})"
+
+
+def private_state(folder: Path, patterns: Iterable[str]) -> list[Tightened]:
+    """Make `folder` a private state folder: created 0700, or tightened with what it holds.
+
+    Only the entries matching `patterns` (glob patterns of names in `folder`) are touched, so a
+    folder shared by mistake (MISTRAL_DATA_DIR=~) loses no access to other files: matching
+    files are tightened, matching subfolders become 0700 and their files are tightened.
+    Returns what was tightened, for a one-time notice. OSError propagates.
+    """
+    changed = [Tightened(folder, _mode(folder))] if loose(folder) else []
+    private_dir(folder)
+    names = tuple(patterns)
+    for entry in sorted(folder.iterdir()):
+        if not any(fnmatch.fnmatchcase(entry.name, pattern) for pattern in names):
+            continue
+        was = _mode(entry)
+        if entry.is_dir() and not entry.is_symlink():
+            changed += [Tightened(entry, was)] if private_dir(entry) else []
+            inside = [(item, _mode(item)) for item in sorted(entry.iterdir())]
+            changed += [Tightened(item, mode) for item, mode in inside if tighten(item)]
+        elif tighten(entry):
+            changed.append(Tightened(entry, was))
+    return changed
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
 
 
 def _temp_beside(target: Path, mode: int) -> tuple[int, Path]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from mistral_cli import fsio
 from mistral_cli.commands.chat import (
     Options,
     chat_budget,
@@ -31,6 +32,7 @@ from mistral_cli.services.conversations import (
     title_of,
     transcript,
 )
+from mistral_cli.services.store_errors import StoreError
 
 PROMPT = "› "
 HISTORY_FILE = "history"
@@ -49,7 +51,8 @@ def run_repl(
 
     Without `read_line` the input comes from a prompt_toolkit editor, which needs stdin and
     stdout to be terminals: a usage error otherwise, raised before the session is built (no
-    request made). The session's store is closed at the end.
+    request made). A store that cannot be opened makes an unsaved session, said once (a
+    broken one for -c stops earlier, in open_session). The session's store is closed at the end.
     """
     if read_line is None:
         if not on_terminal(actx.out):
@@ -61,10 +64,24 @@ def run_repl(
         read_line = terminal_reader(actx.data_dir() / HISTORY_FILE, actx.out)
     session = open_session()
     try:
+        probe_store(actx, session)
         return Repl(actx, session, opts).loop(read_line)
     finally:
         if session.store is not None:
             session.store.close()
+
+
+def probe_store(actx: AppContext, session: ChatSession) -> None:
+    """Open the store before the first turn; if it can't be, warn once and go on unsaved."""
+    store = session.store
+    if store is None:
+        return
+    try:
+        store.check()
+    except StoreError as exc:
+        actx.out.warn(exc.not_saved)
+        store.close()
+        session.store = None
 
 
 def on_terminal(out: Output) -> bool:
@@ -77,7 +94,10 @@ def on_terminal(out: Output) -> bool:
 
 
 def terminal_reader(history: Path, out: Output) -> ReadLine:
-    """A prompt_toolkit editor: Enter sends, Alt-Enter adds a line, history kept in `history`."""
+    """A prompt_toolkit editor: Enter sends, Alt-Enter adds a line, history kept in `history`.
+
+    The history file is 0600 in a 0700 folder: a key pasted at the prompt stays private.
+    """
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory, History, InMemoryHistory
     from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -90,7 +110,8 @@ def terminal_reader(history: Path, out: Output) -> ReadLine:
 
     kept: History
     try:
-        history.parent.mkdir(parents=True, exist_ok=True)
+        fsio.private_dir(history.parent)
+        fsio.private_file(history)  # prompt_toolkit appends to it, keeping its mode
         kept = FileHistory(str(history))
     except OSError as exc:
         out.warn(f"cannot keep the input history in {history}: {exc.strerror}")
@@ -246,13 +267,23 @@ class Repl:
             self.out.info("system prompt set")
 
     def retry(self, _arg: str) -> None:
-        """/retry: the last question again."""
+        """/retry: the last question again (this session's: another's turns stay)."""
+        if any(m.role == "user" for m in self.session.messages):
+            self.note_others("/retry replaces only yours")
         self.answer(self.session.retry)
 
     def undo(self, _arg: str) -> None:
-        """/undo: forget the last exchange."""
+        """/undo: forget the last exchange (this session's: another's turns stay)."""
         prompt = self.session.undo()
         self.out.info("nothing to undo" if prompt is None else f"forgot: {title_of(prompt)}")
+        self.note_others("/undo removes only yours")
+
+    def note_others(self, what: str) -> None:
+        """Say so when another session (`chat -c` elsewhere) added turns to this conversation."""
+        count = self.session.others()
+        if count:
+            were = "1 turn was" if count == 1 else f"{count} turns were"
+            self.out.info(f"{were} added by another session; {what}")
 
     def usage(self, _arg: str) -> None:
         """/usage: tokens so far in this conversation."""
@@ -277,7 +308,10 @@ class Repl:
         session = self.session
         store, saved = session.store, session.conversation_id
         if store is not None and saved is not None:
-            return transcript(store.find(saved), store.messages(saved))
+            try:
+                return transcript(store.find(saved), store.messages(saved))
+            except (StoreError, UsageError):
+                pass  # the store broke, or the conversation was removed: this session's view
         now = time.time()
         first = next(m.content for m in session.messages if m.role == "user")
         unsaved = Conversation("unsaved", title_of(first), session.model, now, now)

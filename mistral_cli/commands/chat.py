@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mistral_cli.context import AppContext
     from mistral_cli.services.chat import ChatParams, ChatSession, Turn
     from mistral_cli.services.chat.budget import ChatBudget
+    from mistral_cli.services.conversations import ConversationStore
     from mistral_cli.services.pricing import PriceTable
 
 app = new_app(
@@ -189,7 +190,11 @@ def remember_conversation(actx: AppContext, session: ChatSession) -> None:
 
 
 def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSession:
-    """A new session, or a saved conversation continued (-c, --conversation)."""
+    """A new session, or a saved conversation continued (-c, --conversation).
+
+    A store that cannot be read stops -c (exit 2, naming the file and the doctor) before any
+    request; one that fails later costs nothing but a warning (`not saved: …`).
+    """
     from mistral_cli.services.chat import ChatSession
     from mistral_cli.services.conversations import ConversationStore
 
@@ -200,10 +205,28 @@ def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSes
     store = ConversationStore.open(actx.data_dir()) if save or resuming else None
     if store is None or not resuming:
         model = actx.resolve_model(opts.model)
-        return ChatSession(
+        session = ChatSession(
             actx.client(), model=model, params=params, system=opts.system,
             stream=opts.stream, store=store,
         )  # fmt: skip
+    else:
+        try:
+            session = resume_session(actx, store, opts, params, save=save)
+        except BaseException:
+            store.close()
+            raise
+        if not save:
+            store.close()
+    session.on_store_error = lambda exc: actx.out.warn(exc.not_saved)
+    return session
+
+
+def resume_session(
+    actx: AppContext, store: ConversationStore, opts: Options, params: ChatParams, *, save: bool
+) -> ChatSession:
+    """-c or --conversation: the saved conversation, with its model unless -m is given."""
+    from mistral_cli.services.chat import ChatSession
+
     found = store.find(opts.conversation) if opts.conversation else store.latest()
     if found is None:
         raise UsageError("there is no saved conversation to continue", hint="start one first")
@@ -212,8 +235,6 @@ def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSes
         actx.client(), store, found, model=model, params=params, system=opts.system,
         stream=opts.stream, save=save,
     )  # fmt: skip
-    if not save:
-        store.close()
     session.prices = price_table(actx)
     return session
 

@@ -1,4 +1,4 @@
-"""`mistral conversations`: the chats saved on this machine (list, show, rm, prune)."""
+"""`mistral conversations`: the chats saved on this machine (list, show, rm, prune, doctor)."""
 
 from __future__ import annotations
 
@@ -97,3 +97,24 @@ def prune_conversations(
     seconds = svc.parse_age(older_than)
     removed = svc.ConversationStore.open(actx.data_dir()).prune(seconds)
     actx.out.info(f"deleted {svc.plural(removed, 'conversation')} older than {older_than}")
+
+
+@app.command("doctor")
+def doctor_conversations(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Check the store; back a broken one up and start a fresh one.
+
+    Nothing is deleted: a broken file is renamed conversations.sqlite3.broken-<time>.
+
+    Example: mistral conversations doctor --json
+    """
+    from mistral_cli.context import app_context
+    from mistral_cli.services import conversations as svc
+    from mistral_cli.services.store_doctor import doctor
+
+    actx = app_context(ctx)
+    checkup = doctor(actx.data_dir() / svc.FILENAME)
+    if json_out:
+        actx.out.json(checkup.as_json())
+    else:
+        for line in checkup.lines():
+            actx.out.line(line)

@@ -1,21 +1,31 @@
-"""The local conversation store: SQLite under the data dir (conversations.sqlite3)."""
+"""The local conversation store: SQLite under the data dir (conversations.sqlite3).
+
+The file and the journals SQLite makes beside it (-journal, -wal, -shm: SQLite gives them the
+database file's mode) are 0600 in a 0700 folder. Every failure of SQLite or the file system is
+a StoreError naming the file (services/store_errors.py), never an internal error.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from mistral_cli import fsio
 from mistral_cli.errors import UsageError, redact
+from mistral_cli.services.store_errors import GONE, StoreWriteFailed, failure
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from pathlib import Path
 
 FILENAME = "conversations.sqlite3"
+SIDECARS = ("-journal", "-wal", "-shm")  # files SQLite keeps beside the database
+BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write before giving up
 TITLE_LENGTH = 60
 SHORT_ID = 8
 _SCHEMA = """
@@ -29,6 +39,13 @@ CREATE TABLE IF NOT EXISTS messages (
     created REAL NOT NULL, PRIMARY KEY (conversation_id, seq));
 CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
 """
+COLUMNS = {
+    "conversations": ("id", "title", "model", "created", "updated"),
+    "messages": (
+        "conversation_id", "seq", "role", "content", "partial",
+        "prompt_tokens", "completion_tokens", "created",
+    ),
+}  # fmt: skip
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -50,6 +67,18 @@ class Conversation:
         return self.id[:SHORT_ID]
 
 
+class MessageKey(NamedTuple):
+    """Which saved message this is: its place and the moment its write happened.
+
+    A place (seq) freed by a deletion can be taken again; place and time together cannot, so
+    a session removes exactly the messages it saw, never a newer one in the same place.
+    """
+
+    conversation_id: str
+    seq: int
+    created: float
+
+
 @dataclass(frozen=True)
 class StoredMessage:
     """One saved message; partial marks an answer cut short (Ctrl-C, broken stream)."""
@@ -60,6 +89,7 @@ class StoredMessage:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     created: float = 0.0
+    seq: int | None = None  # set when read from the store
 
 
 def title_of(prompt: str) -> str:
@@ -78,95 +108,187 @@ def parse_age(text: str) -> float:
 
 
 class ConversationStore:
-    """Conversations and their messages; every method commits (safe across processes)."""
+    """Conversations and their messages; every method commits (safe across processes).
+
+    The database is opened on first use: a new conversation touches it only when its first
+    answer is saved, so a broken or locked file never delays (or costs) the answer.
+    `factory` and `timeout` are test seams (a connection class that fails, a short wait).
+    """
+
+    factory: type[sqlite3.Connection] = sqlite3.Connection
+    timeout: float = BUSY_TIMEOUT
 
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._clock = clock
-        self._db = sqlite3.connect(path, timeout=10, isolation_level=None)
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.executescript(_SCHEMA)
+        self._connection: sqlite3.Connection | None = None
+        self._closed = False
 
     @classmethod
     def open(cls, data_dir: Path) -> ConversationStore:
         """The store in `data_dir` (created on first use)."""
         return cls(data_dir / FILENAME)
 
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        if self._connection is None:
+            with self._failing(writing=False):
+                self._connection = self._connect()
+        return self._connection
+
+    def _connect(self) -> sqlite3.Connection:
+        try:  # 0600 before SQLite opens it: SQLite gives its journals the database's mode
+            fsio.private_dir(self.path.parent)
+            fsio.private_file(self.path)
+            for suffix in SIDECARS:
+                fsio.tighten(self.path.with_name(self.path.name + suffix))
+        except OSError:
+            if not self.path.is_file():
+                raise  # it could not be created: that is the reason to give
+            # else (a read-only file system, say) SQLite says whether it can be read
+        db = sqlite3.connect(
+            self.path, timeout=self.timeout, isolation_level=None, factory=self.factory
+        )
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def check(self) -> None:
+        """Open the database now (the REPL asks before the first turn); StoreError if it can't."""
+        with self._failing(writing=False):
+            self._db.execute("SELECT COUNT(*) FROM conversations").fetchone()
+
     def close(self) -> None:
-        """Close the database."""
-        self._db.close()
+        """Close the database (for good: a closed store is not opened again)."""
+        self._closed = True
+        if self._connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.close()
+            self._connection = None
+
+    @contextlib.contextmanager
+    def _failing(self, *, writing: bool) -> Iterator[None]:
+        """Turn SQLite's and the file system's errors into a StoreError naming the file."""
+        try:
+            yield
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # our own mistake: a bug, reported as one
+        except (sqlite3.Error, OSError) as exc:
+            raise failure(self.path, exc, writing=writing) from exc
 
     # ------------------------------------------------------------ writing
 
     def create(self, model: str, title: str) -> str:
         """A new empty conversation; returns its id."""
-        conversation_id = secrets.token_hex(8)
-        now = self._clock()
-        self._db.execute(
-            "INSERT INTO conversations VALUES (?, ?, ?, ?, ?)",
-            (conversation_id, title, model, now, now),
-        )
+        conversation_id, _ = self.save(None, [], model, title=title)
         return conversation_id
 
-    def append(self, conversation_id: str, messages: Iterable[StoredMessage], model: str) -> None:
+    def append(
+        self, conversation_id: str, messages: Iterable[StoredMessage], model: str
+    ) -> list[MessageKey]:
         """Add messages at the end of a conversation and mark it updated (with its model)."""
-        now = self._clock()
-        with self._transaction():
+        return self.save(conversation_id, messages, model)[1]
+
+    def save(
+        self,
+        conversation_id: str | None,
+        messages: Iterable[StoredMessage],
+        model: str,
+        *,
+        title: str = "",
+        dropping: Sequence[MessageKey] = (),
+    ) -> tuple[str, list[MessageKey]]:
+        """In one transaction: remove `dropping`, create the conversation (id None), append.
+
+        Returns the conversation id and the keys of the appended messages. A conversation
+        deleted meanwhile (`conversations rm` in another shell) is a StoreWriteFailed.
+        """
+        rows = list(messages)
+        with self._failing(writing=True), self._transaction():
+            now = self._now()
+            self._drop(dropping)
+            if conversation_id is None:
+                conversation_id = secrets.token_hex(8)
+                self._db.execute(
+                    "INSERT INTO conversations VALUES (?, ?, ?, ?, ?)",
+                    (conversation_id, title, model, now, now),
+                )
+            elif not self._exists(conversation_id):
+                reason = f"conversation {conversation_id[:SHORT_ID]} was deleted meanwhile"
+                raise StoreWriteFailed(self.path, reason, GONE)
             (last,) = self._db.execute(
                 "SELECT COALESCE(MAX(seq), -1) FROM messages WHERE conversation_id = ?",
                 (conversation_id,),
             ).fetchone()
-            rows = [
-                (
-                    conversation_id,
-                    last + 1 + n,
-                    m.role,
-                    m.content,
-                    int(m.partial),
-                    m.prompt_tokens,
-                    m.completion_tokens,
-                    now,
-                )
-                for n, m in enumerate(messages)
-            ]
-            self._db.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            keys = [MessageKey(conversation_id, last + 1 + n, now) for n in range(len(rows))]
+            self._db.executemany(
+                "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (*key[:2], m.role, m.content, int(m.partial), m.prompt_tokens,
+                     m.completion_tokens, now)
+                    for key, m in zip(keys, rows, strict=True)
+                ],
+            )  # fmt: skip
             self._db.execute(
                 "UPDATE conversations SET updated = ?, model = ? WHERE id = ?",
                 (now, model, conversation_id),
             )
+        return conversation_id, keys
 
-    def drop_last(self, conversation_id: str, count: int) -> None:
-        """Remove the last `count` messages (the REPL's /undo)."""
-        self._db.execute(
-            "DELETE FROM messages WHERE conversation_id = ? AND seq IN "
-            "(SELECT seq FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?)",
-            (conversation_id, conversation_id, count),
-        )
+    def drop(self, keys: Sequence[MessageKey]) -> int:
+        """Remove these messages (the REPL's /undo: only those the session saw); how many."""
+        with self._failing(writing=True), self._transaction():
+            return self._drop(keys)
 
     def delete(self, conversation_ids: Sequence[str]) -> None:
         """Remove conversations and their messages."""
-        with self._transaction():
+        with self._failing(writing=True), self._transaction():
             self._db.executemany(
                 "DELETE FROM conversations WHERE id = ?", [(cid,) for cid in conversation_ids]
             )
 
     def prune(self, older_than: float) -> int:
         """Remove conversations not updated for `older_than` seconds; returns how many."""
-        cursor = self._db.execute(
-            "DELETE FROM conversations WHERE updated < ?", (self._clock() - older_than,)
-        )
+        with self._failing(writing=True):
+            cursor = self._db.execute(
+                "DELETE FROM conversations WHERE updated < ?", (self._clock() - older_than,)
+            )
         return cursor.rowcount
+
+    def _drop(self, keys: Sequence[MessageKey]) -> int:
+        if not keys:
+            return 0
+        cursor = self._db.executemany(
+            "DELETE FROM messages WHERE conversation_id = ? AND seq = ? AND created = ?", keys
+        )
+        return max(cursor.rowcount, 0)
+
+    def _exists(self, conversation_id: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,))
+        return found.fetchone() is not None
+
+    def _now(self) -> float:
+        """The clock, but after every write so far: each write's moment is its own."""
+        (latest,) = self._db.execute("SELECT MAX(updated) FROM conversations").fetchone()
+        now = self._clock()
+        return now if latest is None or now > latest else latest + 1e-6
 
     # ------------------------------------------------------------ reading
 
     def summaries(self) -> list[Conversation]:
         """Every conversation, most recently updated first."""
-        rows = self._db.execute(
-            "SELECT c.id, c.title, c.model, c.created, c.updated, "
-            "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user') "
-            "FROM conversations c ORDER BY c.updated DESC, c.rowid DESC"
-        ).fetchall()
+        with self._failing(writing=False):
+            rows = self._db.execute(
+                "SELECT c.id, c.title, c.model, c.created, c.updated, (SELECT COUNT(*) "
+                "FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user') "
+                "FROM conversations c ORDER BY c.updated DESC, c.rowid DESC"
+            ).fetchall()
         return [Conversation(*row) for row in rows]
 
     def latest(self) -> Conversation | None:
@@ -190,19 +312,30 @@ class ConversationStore:
 
     def messages(self, conversation_id: str) -> list[StoredMessage]:
         """A conversation's messages in order."""
-        rows = self._db.execute(
-            "SELECT role, content, partial, prompt_tokens, completion_tokens, created "
-            "FROM messages WHERE conversation_id = ? ORDER BY seq",
-            (conversation_id,),
-        ).fetchall()
-        return [StoredMessage(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+        with self._failing(writing=False):
+            rows = self._db.execute(
+                "SELECT role, content, partial, prompt_tokens, completion_tokens, created, seq "
+                "FROM messages WHERE conversation_id = ? ORDER BY seq",
+                (conversation_id,),
+            ).fetchall()
+        return [StoredMessage(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
 
+def key_of(conversation_id: str, message: StoredMessage) -> MessageKey:
+    """The key of a message read from the store."""
+    assert message.seq is not None, "a message read from the store has its seq"
+    return MessageKey(conversation_id, message.seq, message.created)
+
+
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on any exception, signals included)."""
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on any exception, signals included).
+
+    SQLite rolls a transaction back by itself after some errors (a full disk): the ROLLBACK
+    is then skipped, so the error the user sees is the real one, never "cannot rollback".
+    """
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
@@ -211,7 +344,19 @@ class _Transaction:
         self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is not None:
+            self._rollback()
+            return
+        try:
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
 
 # ---------------------------------------------------------------- views

@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
+from mistral_cli import fsio
 from mistral_cli.api.errors import RequestRejected
 from mistral_cli.api.schemas.files import FileDeleted, FileList, FileOut, UploadForm
 from mistral_cli.errors import DataValidationError, UsageError
@@ -160,10 +161,8 @@ class UploadCache:
 
     def _save(self, document: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(document, indent=1), encoding="utf-8")
-            tmp.replace(self.path)
+            fsio.private_dir(self.path.parent)
+            fsio.atomic_write(self.path, json.dumps(document, indent=1))  # 0600
 
 
 def check_size(local: LocalFile) -> None:

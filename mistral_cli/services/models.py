@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mistral_cli import fsio
 from mistral_cli.api.schemas.models import ModelCard
 from mistral_cli.errors import UsageError
 
@@ -94,12 +95,10 @@ class ModelCache:
             "data": [card.model_dump(mode="json", exclude_none=True) for card in cards],
         }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(document), encoding="utf-8")
-            tmp.replace(self.path)
+            fsio.private_dir(self.path.parent)
+            fsio.atomic_write(self.path, json.dumps(document))  # 0600, whole or not at all
             ids = sorted({card.id for card in cards} | {a for card in cards for a in card.aliases})
-            (self.path.parent / "model-ids.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
+            fsio.atomic_write(self.path.parent / "model-ids.txt", "\n".join(ids) + "\n")
         except OSError:
             return
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
+from mistral_cli import fsio
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
@@ -33,11 +35,7 @@ def remember(cache_dir: Path, kind: str, ids: Iterable[str], *, replace: bool = 
         with contextlib.suppress(OSError, UnicodeDecodeError):
             old = path.read_text(encoding="utf-8").split()
     kept = list(dict.fromkeys(new + old))[:KEEP]
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("".join(f"{i}\n" for i in kept), encoding="utf-8")
-        tmp.replace(path)
+    _write(path, kept)
 
 
 def forget(cache_dir: Path, kind: str, ids: Iterable[str]) -> None:
@@ -46,4 +44,11 @@ def forget(cache_dir: Path, kind: str, ids: Iterable[str]) -> None:
     gone = set(ids)
     with contextlib.suppress(OSError, UnicodeDecodeError):
         kept = [i for i in path.read_text(encoding="utf-8").split() if i not in gone]
-        path.write_text("".join(f"{i}\n" for i in kept), encoding="utf-8")
+        _write(path, kept)
+
+
+def _write(path: Path, ids: list[str]) -> None:
+    """Replace the file atomically, 0600 in a 0700 folder; a failure is not an error."""
+    with contextlib.suppress(OSError):
+        fsio.private_dir(path.parent)
+        fsio.atomic_write(path, "".join(f"{i}\n" for i in ids))

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from sqlite3 import OperationalError
 
 import httpx
 import pytest
 
+from mistral_cli import fsio
 from mistral_cli.services.conversations import ConversationStore, StoredMessage, when
+from tests.store_faults import READ_ONLY, Faults, failing, garbage, held_lock, seed, store_path
 from tests.support import invoke, make_context
 
 DAY = 86400.0
@@ -162,3 +167,131 @@ def test_exports_never_contain_the_key(fake_transport: httpx.MockTransport) -> N
     markdown = invoke(["conversations", "show", conversation], actx).stdout
     assert TEST_KEY not in shown + markdown
     assert f"my key is {REDACTED}" in markdown
+
+
+# ---------------------------------------------------------------- a broken store, the doctor
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return store_path(tmp_path / "home" / "data")
+
+
+def backups(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.name}.broken-*"))
+
+
+def test_doctor_on_a_sound_store(store: ConversationStore) -> None:
+    add(store, "one", "q", "a")
+    add(store, "two", "q", "a", "q2", "a2")
+    result = invoke(["conversations", "doctor"], make_context())
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == f"{store.path}: ok · 2 conversations · 6 messages\n"
+    assert backups(store.path) == []
+
+
+def test_doctor_before_any_chat(path: Path) -> None:
+    result = invoke(["conversations", "doctor", "--json"], make_context())
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "path": str(path),
+        "status": "missing",
+        "problem": None,
+        "backup": None,
+        "conversations": None,
+        "messages": None,
+    }
+    assert not path.exists()
+
+
+def test_doctor_backs_a_corrupt_store_up_and_starts_a_fresh_one(path: Path) -> None:
+    garbage(path)
+    listed = invoke(["conversations", "list"], make_context())
+    assert (listed.exit_code, listed.stdout) == (2, "")
+    assert listed.stderr == (
+        f"mistral: error: cannot open the conversation store {path}: file is not a database\n"
+        "hint: run `mistral conversations doctor`: it backs the file up and starts a fresh one\n"
+    )
+    result = invoke(["conversations", "doctor"], make_context())
+    assert (result.exit_code, result.stderr) == (0, "")
+    (backup,) = backups(path)
+    assert re.fullmatch(r"conversations\.sqlite3\.broken-\d{8}-\d{6}", backup.name)
+    assert result.stdout == (
+        f"{path}: broken (file is not a database)\n"
+        f"backed up to {backup}\n"
+        "started a fresh, empty conversation store\n"
+    )
+    assert backup.read_bytes().startswith(b"this is no database")
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in path.parent.iterdir()}
+    assert modes == {path.name: "0o600", backup.name: "0o600"}
+    assert invoke(["conversations", "list"], make_context()).exit_code == 0
+    again = invoke(["conversations", "doctor"], make_context())
+    assert again.stdout == f"{path}: ok · 0 conversations · 0 messages\n"
+
+
+def test_doctor_json_after_a_repair(path: Path) -> None:
+    garbage(path)
+    document = json.loads(invoke(["conversations", "doctor", "--json"], make_context()).stdout)
+    (backup,) = backups(path)
+    assert document == {
+        "path": str(path),
+        "status": "repaired",
+        "problem": "file is not a database",
+        "backup": str(backup),
+        "conversations": None,
+        "messages": None,
+    }
+
+
+def test_doctor_finds_a_damaged_page_and_a_missing_table(path: Path) -> None:
+    seed(path, *[f"message {n} " * 200 for n in range(40)])
+    with path.open("r+b") as db:
+        db.seek(3 * 4096)
+        db.write(b"\xff" * 4096)  # a page in the middle, overwritten
+    first = invoke(["conversations", "doctor", "--json"], make_context())
+    assert json.loads(first.stdout)["status"] == "repaired"
+    assert json.loads(first.stdout)["problem"]
+    fresh = sqlite3.connect(path)
+    fresh.execute("DROP TABLE messages")
+    fresh.close()
+    second = invoke(["conversations", "doctor"], make_context())
+    assert second.stdout.splitlines()[0] == f"{path}: broken (the table messages is missing)"
+    assert len(backups(path)) == 2
+
+
+def test_doctor_leaves_an_empty_file_alone(path: Path) -> None:
+    fsio.private_dir(path.parent)
+    fsio.private_file(path)  # as left by a run that stopped before SQLite wrote anything
+    result = invoke(["conversations", "doctor"], make_context())
+    assert result.stdout == f"{path}: ok · 0 conversations · 0 messages\n"
+    assert backups(path) == []
+
+
+def test_doctor_on_a_locked_store_changes_nothing(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(path, "q", "a")
+    monkeypatch.setattr(ConversationStore, "timeout", 0.0)
+    with held_lock(path):
+        result = invoke(["conversations", "doctor"], make_context())
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"mistral: error: cannot open the conversation store {path}: database is locked\n"
+        "hint: nothing was changed; close other mistral sessions, then run the doctor again\n"
+    )
+    assert backups(path) == []
+
+
+def test_rm_on_a_read_only_store_is_exit_1(
+    store: ConversationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = add(store, "keep", "q", "a")
+    monkeypatch.setattr(ConversationStore, "factory", failing(Faults(OperationalError(READ_ONLY))))
+    result = invoke(["conversations", "rm", cid], make_context())
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"mistral: error: cannot write the conversation store {store.path}: {READ_ONLY}\n"
+        "hint: check the permissions of the file and its folder, "
+        "or run `mistral conversations doctor`\n"
+    )
+    assert len(store.summaries()) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -186,3 +187,39 @@ def test_a_terminal_stdin_with_stdout_redirected_is_a_usage_error(
     assert "mistral: error: no prompt given" in done.stderr
     assert "the REPL needs a terminal for input and output" in done.stderr
     assert fake.requests == []  # refused before the model lookup
+
+
+def test_two_terminals_on_one_conversation_keep_each_others_turns(
+    fake: FakeMistral, env: dict[str, str], launcher: list[str], tmp_path: Path
+) -> None:
+    fake.chat.replies.extend(Reply(text=t) for t in ("S", "A1", "B1", "A2", "B1 again"))
+    started = subprocess.run(
+        [MISTRAL, "chat", "start"], input="", capture_output=True, text=True, env=env,
+        timeout=30, check=False,
+    )  # fmt: skip
+    assert (started.returncode, started.stdout) == (0, "S\n")
+    a = spawn(launcher, env, "-c")
+    b = spawn(launcher, env, "-c")
+    say(a, "a1", "A1")
+    say(b, "b1", "B1")
+    say(a, "/undo", "forgot: a1", "1 turn was added by another session; /undo removes only yours")
+    say(a, "a2", "A2")
+    say(b, "/retry", "1 turn was added by another session; /retry replaces only yours", "B1 again")
+    leave(a, "\x04")
+    leave(b, "\x04")
+
+    start = [user("start"), bot("S")]
+    assert messages(fake)[1:] == [
+        [*start, user("a1")],
+        [*start, user("b1")],
+        [*start, user("a2")],
+        [*start, user("b1")],
+    ]
+    store = ConversationStore.open(tmp_path / "data")
+    (saved,) = store.summaries()
+    kept = [m.content for m in store.messages(saved.id)]
+    store.close()
+    assert kept == ["start", "S", "a2", "A2", "b1", "B1 again"]
+    data = tmp_path / "data"
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [data, *data.iterdir()]}
+    assert modes == {"data": 0o700, "conversations.sqlite3": 0o600, "history": 0o600}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from mistral_cli.api.errors import StreamInterrupted
 from mistral_cli.errors import Interrupted, UsageError
 from mistral_cli.services.chat import ChatParams, ChatSession, TextDelta, ThinkingDelta
 from mistral_cli.services.conversations import ConversationStore
+from mistral_cli.services.store_errors import StoreError, StoreWriteFailed
+from tests.store_faults import FULL, Faults, failing
 
 
 def chunk(content: object, finish: str | None = None, usage: bool = False) -> dict[str, Any]:
@@ -213,3 +216,126 @@ def test_set_system_replaces_and_removes() -> None:
     session.set_system(None)
     assert session.system is None
     assert session.messages == []
+
+
+# ---------------------------------------------------------------- a store that fails
+
+
+def stored(store: ConversationStore, session: ChatSession) -> list[str]:
+    assert session.conversation_id is not None
+    return [m.content for m in store.messages(session.conversation_id)]
+
+
+def test_a_failed_save_is_reported_and_caught_up_with_the_next_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = Faults(sqlite3.OperationalError(FULL), times=1)
+    monkeypatch.setattr(ConversationStore, "factory", failing(faults))
+    store = ConversationStore(tmp_path / "c.sqlite3")
+    client = ScriptedClient()
+    client.answer("a")
+    client.answer("b")
+    reported: list[StoreError] = []
+    session = ChatSession(
+        client, model="m", system="S", store=store, on_store_error=reported.append
+    )
+    ask(session, "one")
+    assert [e.not_saved for e in reported] == [f"not saved: {FULL} ({store.path})"]
+    assert (session.conversation_id, store.summaries()) == (None, [])  # nothing half-saved
+    ask(session, "two")
+    assert stored(store, session) == ["S", "one", "a", "two", "b"]
+    assert len(reported) == 1
+
+
+def test_without_a_handler_a_store_failure_is_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        ConversationStore, "factory", failing(Faults(sqlite3.OperationalError(FULL)))
+    )
+    client = ScriptedClient()
+    client.answer("a")
+    session = ChatSession(client, model="m", store=ConversationStore(tmp_path / "c.sqlite3"))
+    with pytest.raises(StoreWriteFailed, match=r"database or disk is full$"):
+        ask(session, "q")
+    assert contents(session) == [("user", "q"), ("assistant", "a")]  # the answer stays
+
+
+def test_an_undo_the_store_refused_is_done_with_the_next_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = Faults(sqlite3.OperationalError(FULL), prefixes=("DELETE",), times=1)
+    monkeypatch.setattr(ConversationStore, "factory", failing(faults))
+    store = ConversationStore(tmp_path / "c.sqlite3")
+    client = ScriptedClient()
+    for text in ("a", "b", "c"):
+        client.answer(text)
+    reported: list[StoreError] = []
+    session = ChatSession(client, model="m", store=store, on_store_error=reported.append)
+    ask(session, "one")
+    ask(session, "two")
+    assert session.undo() == "two"
+    assert (faults.raised, len(reported)) == (1, 1)
+    assert contents(session) == [("user", "one"), ("assistant", "a")]
+    assert stored(store, session) == ["one", "a", "two", "b"]  # refused for now …
+    assert session.others() == 0  # … and never taken for another session's turn
+    ask(session, "three")
+    assert stored(store, session) == ["one", "a", "three", "c"]
+
+
+# ---------------------------------------------------------------- two sessions, one conversation
+
+
+def two_sessions(store: ConversationStore) -> tuple[ScriptedClient, ChatSession, ChatSession]:
+    client = ScriptedClient()
+    client.answer("S")
+    ask(ChatSession(client, model="m", store=store), "start")
+    (saved,) = store.summaries()
+    first = ChatSession.resume(client, store, saved)
+    second = ChatSession.resume(client, ConversationStore(store.path), saved)
+    return client, first, second
+
+
+def test_undo_removes_only_this_sessions_turn(store: ConversationStore) -> None:
+    client, a, b = two_sessions(store)
+    client.answer("A1")
+    client.answer("B1")
+    ask(a, "a1")
+    ask(b, "b1")
+    assert (a.others(), b.others()) == (1, 1)
+    assert a.undo() == "a1"  # A's own turn, though B's is the latest
+    assert stored(store, a) == ["start", "S", "b1", "B1"]
+    assert a.others() == 1
+    assert b.undo() == "b1"
+    assert b.undo() == "start"  # the turns B saw when it began are its to undo too
+    assert stored(store, a) == []
+    b.store.close()  # type: ignore[union-attr]
+
+
+def test_retry_replaces_only_this_sessions_answer(store: ConversationStore) -> None:
+    client, a, b = two_sessions(store)
+    for text in ("A1", "B1", "A1 again"):
+        client.answer(text)
+    ask(a, "a1")
+    ask(b, "b1")
+    with a.retry() as turn:
+        list(turn)
+    assert [m["content"] for m in client.bodies[-1]["messages"]] == ["start", "S", "a1"]
+    assert stored(store, a) == ["start", "S", "b1", "B1", "a1", "A1 again"]
+    assert contents(b)[-2:] == [("user", "b1"), ("assistant", "B1")]
+    b.store.close()  # type: ignore[union-attr]
+
+
+def test_a_retry_without_an_answer_leaves_the_store_as_it_was(store: ConversationStore) -> None:
+    client = ScriptedClient()
+    client.answer("first")
+    client.scripts.append([StreamInterrupted("the stream broke after 0 events")])
+    session = ChatSession(client, model="m", store=store)
+    ask(session, "q")
+    before = store.messages(session.conversation_id or "")
+    with pytest.raises(StreamInterrupted), session.retry() as turn:
+        list(turn)
+    assert contents(session) == [("user", "q"), ("assistant", "first")]
+    assert store.messages(session.conversation_id or "") == before
+    assert session.undo() == "q"  # and its keys still work
+    assert stored(store, session) == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,11 @@ from mistral_cli.errors import ExitCode, Interrupted, UsageError
 from mistral_cli.services import repl as commands
 from mistral_cli.services.chat import ChatSession, Totals
 from mistral_cli.services.conversations import ConversationStore
+from mistral_cli.services.store_errors import StoreUnreadable
 from tests.fakes.chat import Reply
 from tests.fakes.faults import Fault
 from tests.fakes.router import FakeMistral
+from tests.store_faults import FULL, Faults, failing, garbage, store_path
 from tests.support import make_context
 
 CHAT = "POST /v1/chat/completions"
@@ -405,3 +410,146 @@ def test_session_totals_add_up_cost_with_a_price_table() -> None:
     assert commands.usage_text(session.totals) == (
         "this conversation: 2 turns · 20 in / 20 out tokens · $0.000004 (cost n/a for 1 of them)"
     )
+
+
+# ---------------------------------------------------------------- a store that fails
+
+
+def open_repl_session(actx: AppContext, opts: Options) -> Callable[[], ChatSession]:
+    from mistral_cli.commands.chat import open_session
+    from mistral_cli.services.chat import ChatParams
+
+    return lambda: open_session(actx, opts, ChatParams())
+
+
+def test_a_broken_store_is_said_once_and_the_repl_goes_on_unsaved(
+    fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = garbage(store_path(actx.data_dir()))
+    lines = Lines(["one", "two", "/undo", "/retry"])
+    assert run_repl(actx, open_repl_session(actx, Options()), Options(), read_line=lines) == 0
+    assert sent(fake) == [
+        [user("one")],
+        [user("one"), bot("Echo: one"), user("two")],
+        [user("one")],  # /undo, then /retry: the first question again
+    ]
+    out, err = capsys.readouterr()
+    assert out == "Echo: one\nEcho: two\nEcho: one\n"
+    assert err.splitlines() == [
+        f"mistral: warning: not saved: file is not a database ({path})",
+        f"{SMALL} · new conversation (not saved) · /help for commands, Ctrl-D to leave",
+        "forgot: two",
+    ]
+
+
+def test_a_store_that_fails_mid_session_costs_a_warning_per_unsaved_turn(
+    fake: FakeMistral,
+    actx: AppContext,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = store_path(actx.data_dir())
+    faults = Faults(sqlite3.OperationalError(FULL), times=2)
+    monkeypatch.setattr(ConversationStore, "factory", failing(faults))
+    lines = Lines(["one", "two", "three"])
+    assert run_repl(actx, open_repl_session(actx, Options()), Options(), read_line=lines) == 0
+    out, err = capsys.readouterr()
+    assert out == "Echo: one\nEcho: two\nEcho: three\n"
+    warning = f"mistral: warning: not saved: {FULL} ({path})"
+    assert err.splitlines()[1:3] == [warning, warning]
+    assert stored(actx) == [
+        [(role, text, False) for text in ("one", "two", "three") for role, text in
+         (("user", text), ("assistant", f"Echo: {text}"))]
+    ]  # fmt: skip
+
+
+def test_continuing_a_broken_store_stops_before_any_request(
+    fake: FakeMistral, actx: AppContext
+) -> None:
+    path = garbage(store_path(actx.data_dir()))
+    opts = Options(continue_last=True)
+    with pytest.raises(StoreUnreadable) as raised:
+        run_repl(actx, open_repl_session(actx, opts), opts, read_line=Lines([]))
+    assert raised.value.exit_code == ExitCode.USAGE
+    assert str(path) in raised.value.message
+    assert "mistral conversations doctor" in str(raised.value.hint)
+    assert fake.requests == []
+
+
+# ---------------------------------------------------------------- two REPLs, one conversation
+
+
+class Lockstep:
+    """A REPL in a thread of its own, typed into one line at a time.
+
+    `type()` hands the REPL a line and returns once it asks for the next one (the line is then
+    handled, answer and store writes included), so two of them interleave as two terminals would.
+    """
+
+    def __init__(self, actx: AppContext, opts: Options) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.asked: queue.Queue[bool] = queue.Queue()
+        self.code: int | None = None
+        self.thread = threading.Thread(
+            target=self._run, args=(actx, open_repl_session(actx, opts), opts), daemon=True
+        )
+        self.thread.start()
+        assert self.asked.get(timeout=30), "the REPL ended before its first prompt"
+
+    def _run(self, actx: AppContext, session: Callable[[], ChatSession], opts: Options) -> None:
+        try:
+            self.code = run_repl(actx, session, opts, read_line=self._read_line)
+        finally:
+            self.asked.put(False)
+
+    def _read_line(self, prompt: str) -> str:
+        self.asked.put(True)
+        line = self.lines.get(timeout=30)
+        if line is None:
+            raise EOFError
+        return line
+
+    def type(self, line: str) -> None:
+        self.lines.put(line)
+        assert self.asked.get(timeout=30), "the REPL ended"
+
+    def leave(self) -> int | None:
+        self.lines.put(None)
+        self.thread.join(timeout=30)
+        return self.code
+
+
+def test_two_repls_on_one_conversation_undo_and_retry_only_their_own_turns(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.chat.replies.extend(
+        Reply(text=t) for t in ("S", "A1", "B1", "A2", "B1 again", "B1 once more")
+    )
+    setup = make_context(fake_transport)
+    repl(setup, new_session(setup), "start")
+    capsys.readouterr()
+    again = Options(continue_last=True)
+    a = Lockstep(make_context(fake_transport), again)
+    b = Lockstep(make_context(fake_transport), again)
+    a.type("a1")
+    b.type("b1")
+    capsys.readouterr()
+    a.type("/undo")  # B's turn is the latest; A's own goes
+    assert capsys.readouterr().err == (
+        "forgot: a1\n1 turn was added by another session; /undo removes only yours\n"
+    )
+    a.type("a2")
+    assert capsys.readouterr().out == "A2\n"
+    b.type("/retry")  # A's turn is the latest; B's own answer is replaced
+    assert capsys.readouterr() == (
+        "B1 again\n",
+        "1 turn was added by another session; /retry replaces only yours\n",
+    )
+    b.type("/retry")
+    assert (a.leave(), b.leave()) == (0, 0)
+    assert sent(fake)[3:] == [
+        [user("start"), bot("S"), user("a2")],
+        [user("start"), bot("S"), user("b1")],
+        [user("start"), bot("S"), user("b1")],
+    ]
+    assert [m[1] for m in stored(setup)[0]] == ["start", "S", "a2", "A2", "b1", "B1 once more"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from mistral_cli import fsio
 from mistral_cli.api.schemas.batch import CreateBatchJobRequest
 from mistral_cli.errors import CliError
 from mistral_cli.services import batch, files
@@ -59,7 +60,7 @@ def prepare(
     truncate: bool,
 ) -> Prepared:
     """Write the request file and the manifest (temporary names in `folder`)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    fsio.private_dir(folder)  # request texts are the user's: 0700 (mkstemp files are 0600)
     tally = Tally()
     inputs = tokens = requests = 0
     requests_path, manifest_path = _temp(folder, ".requests.jsonl"), _temp(folder, ".manifest")
