@@ -90,6 +90,15 @@ def root(
             "--request-timeout", metavar="SECONDS", help="Read and stream-idle timeout, seconds."
         ),
     ] = None,
+    total_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--total-timeout",
+            metavar="SECONDS",
+            help="Overall limit per request, retries and streaming included "
+            "(MISTRAL_TOTAL_TIMEOUT).",
+        ),
+    ] = None,
     ca_bundle: Annotated[
         str | None,
         typer.Option(
@@ -106,6 +115,7 @@ def root(
             "base_url": base_url,
             "profile": profile,
             "timeout": request_timeout,
+            "total_timeout": total_timeout,
             "ca_bundle": ca_bundle,
         }
 
