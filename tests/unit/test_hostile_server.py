@@ -181,3 +181,23 @@ def test_a_relative_location_is_resolved_and_long_ones_are_cut(server: FakeServe
     assert len(shown) == 200
     assert shown.endswith("a…")
     assert "\x1b" not in caught.value.message + (caught.value.hint or "")
+
+
+def test_downloads_are_inflated_in_pieces_and_bounded_by_the_total_timeout(
+    server: FakeServer,
+) -> None:
+    from tests.fakes.files import FilesFake
+
+    stored = server.fake.module(FilesFake).add("big.jsonl", b"{}\n" * 1000)
+    route = f"GET /v1/files/{stored.id}/content"
+    bomb = Fault.status(200, gzip_bomb(16), {"content-encoding": "gzip"})
+    server.fake.inject(route, bomb)
+    with client_for(server).download(f"/v1/files/{stored.id}/content") as chunks:
+        sizes = [len(chunk) for chunk in chunks]
+    assert (max(sizes), sum(sizes)) == (64 << 10, 16 << 20)  # written as it inflates
+    server.fake.inject(route, hostile.trickle(interval=0.01))
+    with (
+        pytest.raises(NetworkError, match=r"total timeout of 0\.3 s$"),
+        client_for(server, total_timeout=0.3).download(f"/v1/files/{stored.id}/content") as chunks,
+    ):
+        list(chunks)
