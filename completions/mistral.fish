@@ -58,6 +58,7 @@ complete -c mistral -n 'test (__mistral_path) = ""' -l ca-bundle
 complete -c mistral -n 'test (__mistral_path) = ""' -l debug
 complete -c mistral -n 'test (__mistral_path) = ""' -l profile
 complete -c mistral -n 'test (__mistral_path) = ""' -l request-timeout
+complete -c mistral -n 'test (__mistral_path) = ""' -l total-timeout
 complete -c mistral -n 'test (__mistral_path) = ""' -l version
 complete -c mistral -n 'test (__mistral_path) = ""' -s V
 complete -c mistral -n 'test (__mistral_path) = ""' -l help

@@ -46,7 +46,7 @@ _mistral() {
         [[ -n "$kind" ]] && { _mistral_ids "$kind"; return 0; }
     fi
     case "$path" in
-        "") words="auth batch chat completion config conversations embed files finetune models tokens usage --base-url --ca-bundle --debug --profile --request-timeout --version -V --help" ;;
+        "") words="auth batch chat completion config conversations embed files finetune models tokens usage --base-url --ca-bundle --debug --profile --request-timeout --total-timeout --version -V --help" ;;
         "auth") words="login logout status --help" ;;
         "auth login") words="--help" ;;
         "auth logout") words="--help" ;;

@@ -91,6 +91,15 @@ def root(
             "--request-timeout", metavar="SECONDS", help="Read and stream-idle timeout, seconds."
         ),
     ] = None,
+    total_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--total-timeout",
+            metavar="SECONDS",
+            help="Overall limit per request, retries and streaming included "
+            "(MISTRAL_TOTAL_TIMEOUT).",
+        ),
+    ] = None,
     ca_bundle: Annotated[
         str | None,
         typer.Option(
@@ -107,6 +116,7 @@ def root(
             "base_url": base_url,
             "profile": profile,
             "timeout": request_timeout,
+            "total_timeout": total_timeout,
             "ca_bundle": ca_bundle,
         }
 

@@ -14,6 +14,7 @@ import orjson
 from pydantic import BaseModel
 
 from mistral_cli import __version__
+from mistral_cli.api import body as bodies
 from mistral_cli.api import network, trace
 from mistral_cli.api.deadline import Deadline
 from mistral_cli.api.errors import (
@@ -27,8 +28,11 @@ from mistral_cli.api.errors import (
 )
 from mistral_cli.api.hints import request_id as _request_id
 from mistral_cli.api.hints import status_hint
+from mistral_cli.api.limits import ACCEPT_ENCODING, ERROR_BODY
+from mistral_cli.api.redirect import redirect_error
 from mistral_cli.api.retry import RETRY_STATUSES, RetryPolicy, retry_after
 from mistral_cli.api.sse import iter_events
+from mistral_cli.api.watchdog import Expired, Watchdog
 from mistral_cli.errors import redact
 
 M = TypeVar("M", bound=BaseModel)
@@ -84,6 +88,7 @@ class ApiClient:
                 "Authorization": f"Bearer {api_key}",
                 "User-Agent": f"mistral-cli/{__version__}",
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,  # only codings body.py inflates step by step
             },
             timeout=self._timeout(stream=False),
             transport=transport,
@@ -92,6 +97,7 @@ class ApiClient:
             if ca_bundle
             else self.base_url.startswith("https:"),
             follow_redirects=False,
+            event_hooks={"response": [_stop_at_redirects]},
         )
 
     # ------------------------------------------------------------ public API
@@ -140,9 +146,11 @@ class ApiClient:
         )
         deadline = self._deadline()
         response = self._send(request, stream=True, deadline=deadline)
+        idle = self._timeout(stream=True).read
+        watchdog = Watchdog(deadline, idle).watch(response)
         events = 0
         try:
-            for payload in iter_events(response, idle=self._timeout(stream=True).read):
+            for payload in iter_events(response, idle=idle, watchdog=watchdog):
                 events += 1
                 yield payload
                 if deadline.expired():
@@ -152,6 +160,7 @@ class ApiClient:
                 raise deadline.error(streaming=True, events=events) from None
             raise
         finally:
+            watchdog.stop()
             response.close()
 
     @contextmanager
@@ -160,9 +169,11 @@ class ApiClient:
         request = self._http.build_request("GET", path, headers={"Accept": "*/*"})
         deadline = self._deadline()
         response = self._send(request, stream=True, deadline=deadline)
+        watchdog = Watchdog(deadline).watch(response)
         try:
-            yield _guarded(response.iter_bytes(), deadline)
+            yield _guarded(bodies.decoded(response, watchdog), deadline)
         finally:
+            watchdog.stop()
             response.close()
 
     def close(self) -> None:
@@ -182,7 +193,12 @@ class ApiClient:
     def _send(
         self, request: httpx.Request, *, stream: bool, deadline: Deadline | None = None
     ) -> httpx.Response:
-        """Send with retries within the overall deadline; return a 2xx response or raise."""
+        """Send with retries within the overall deadline; return a 2xx response or raise.
+
+        With stream=False the answer comes back read (capped and decompressed step by step,
+        inside the retry loop as a cut body may be retried); with stream=True it comes back
+        unread, for the caller to read under its own watchdog.
+        """
         deadline = deadline or self._deadline()
         base = dict(request.extensions.get("timeout") or self._timeout(stream=stream).as_dict())
         slept = 0.0
@@ -193,24 +209,17 @@ class ApiClient:
             if self._trace is not None:
                 trace.request(self._trace, request)
             try:
-                response = self._http.send(request, stream=stream)
+                response = self._attempt(request, stream=stream, deadline=deadline)
             except httpx.TransportError as exc:
-                if deadline.expired() or (
-                    isinstance(exc, httpx.TimeoutException) and deadline.near()
-                ):
-                    raise deadline.error() from None
-                failure = network.describe(exc, request, ca_bundle=self.ca_bundle)
-                if not network.retryable(exc, request) or retry >= self.policy.max_retries:
-                    raise failure from None
-                delay, reason = self.policy.backoff(retry, self._rand), network.reason(exc)
-            except httpx.RequestError as exc:  # a broken encoding, a bad URL: never retried
-                raise NetworkError(f"the request failed: {type(exc).__name__}: {exc}") from None
+                delay, reason = self._transport_retry(exc, request, deadline, retry)
             else:
                 if self._trace is not None:
                     trace.response(self._trace, response, self._clock() - started)
-                if response.status_code < 400:
+                if response.status_code < 300:
                     self._check_deprecation(response)
                     return response
+                if response.status_code < 400:
+                    raise redirect_error(response, self.base_url)
                 if response.status_code not in RETRY_STATUSES or retry >= self.policy.max_retries:
                     raise self._error(response, attempts=retry + 1)
                 delay = self._delay(response, retry, slept)
@@ -234,6 +243,52 @@ class ApiClient:
             self._sleep(delay)
             slept += delay
 
+    def _attempt(
+        self, request: httpx.Request, *, stream: bool, deadline: Deadline
+    ) -> httpx.Response:
+        """One try: the response (read when stream=False and 2xx); transport errors raise."""
+        try:
+            response = self._http.send(request, stream=True)
+            if response.status_code >= 400:  # at most ERROR_BODY of it
+                response = self._load(response, deadline, limit=ERROR_BODY)
+            elif not stream and response.status_code < 300:
+                response = self._load(response, deadline)
+        except _Redirected as redirected:
+            return redirected.response
+        except Expired:
+            raise deadline.error() from None
+        except httpx.TransportError:
+            raise
+        except httpx.RequestError as exc:  # a broken encoding, a bad URL: never retried
+            raise NetworkError(f"the request failed: {type(exc).__name__}: {exc}") from None
+        return response
+
+    def _transport_retry(
+        self, exc: httpx.TransportError, request: httpx.Request, deadline: Deadline, retry: int
+    ) -> tuple[float, str]:
+        """The backoff before retrying after a transport failure, or the error to stop with."""
+        if deadline.expired() or (isinstance(exc, httpx.TimeoutException) and deadline.near()):
+            raise deadline.error() from None
+        failure = network.describe(exc, request, ca_bundle=self.ca_bundle)
+        if not network.retryable(exc, request) or retry >= self.policy.max_retries:
+            raise failure from None
+        return self.policy.backoff(retry, self._rand), network.reason(exc)
+
+    def _load(
+        self, response: httpx.Response, deadline: Deadline, *, limit: int | None = None
+    ) -> httpx.Response:
+        """The response with its body read: a JSON answer whole (capped), else a prefix."""
+        watchdog = Watchdog(deadline).watch(response)
+        try:
+            if limit is None:
+                content = bodies.read_json_body(response, watchdog)
+            else:
+                content = bodies.read_prefix(response, watchdog, limit)
+        finally:
+            watchdog.stop()
+            response.close()
+        return bodies.loaded(response, content)
+
     def _delay(self, response: httpx.Response, retry: int, slept: float) -> float:
         asked = retry_after(response.headers)
         if asked is None:
@@ -245,8 +300,7 @@ class ApiClient:
     def _error(
         self, response: httpx.Response, *, attempts: int, wait: float | None = None
     ) -> ApiError:
-        body = response.read()
-        response.close()
+        body = response.content  # read by _attempt, at most ERROR_BODY
         status = response.status_code
         parsed = parse_error_body(status, response.headers.get("content-type", ""), body)
         request_id = parsed.request_id or _request_id(response)
@@ -284,6 +338,20 @@ class ApiClient:
             self._on_warning(f"mistral: warning: this model is deprecated (retires {stamp})")
 
 
+class _Redirected(Exception):  # a 3xx carried past httpx; never leaves _attempt
+    """A 3xx answer: raised before httpx parses its Location (it raises on a hostile one)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _stop_at_redirects(response: httpx.Response) -> None:
+    """A response hook for httpx: hand any 3xx back unread, for redirect_error to explain."""
+    if 300 <= response.status_code < 400:
+        raise _Redirected(response)
+
+
 def _redacting(trace: Notify, api_key: str) -> Notify:
     """A trace callback that scrubs the key (and every registered secret) from each line."""
 
@@ -299,6 +367,8 @@ def _guarded(chunks: Iterator[bytes], deadline: Deadline) -> Iterator[bytes]:
             yield chunk
             if deadline.expired():
                 raise deadline.error()
+    except Expired:
+        raise deadline.error() from None
     except httpx.TransportError as exc:
         raise NetworkError(f"the download broke: {network.reason(exc)}") from None
     except (httpx.DecodingError, httpx.StreamError) as exc:

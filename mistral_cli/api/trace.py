@@ -9,7 +9,15 @@ import httpx
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-TRACED_PREFIXES = ("x-ratelimit", "ratelimit", "x-request", "mistral-", "retry-")
+TRACED_PREFIXES = (
+    "x-ratelimit",
+    "ratelimit",
+    "x-request",
+    "mistral-",
+    "retry-",
+    "location",  # where a redirect points (never followed)
+    "content-encoding",  # a compressed body is inflated step by step (body.py)
+)
 
 
 def request(write: Callable[[str], None], sent: httpx.Request) -> None:

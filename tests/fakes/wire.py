@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import http
 import json
+import struct
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -133,3 +136,21 @@ def api_error(
     body = error_payload(message, type_, code=code, param=param)
     body["request_id"] = request.request_id
     return json_response(status, body)
+
+
+@functools.cache
+def gzip_bomb(mib: int = 1024) -> bytes:
+    """A valid gzip body of about mib KiB that expands to `mib` MiB of zero bytes.
+
+    Built in well under a second: after a full flush deflate restarts, so the compressed form
+    of each MiB of zeros is the same bytes, repeated. The trailer's CRC is computed honestly.
+    """
+    zeros = bytes(1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, no name, no mtime
+    trailer = struct.pack("<II", crc, (mib << 20) & 0xFFFFFFFF)
+    return header + block * mib + deflate.flush() + trailer
