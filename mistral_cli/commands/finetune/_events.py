@@ -40,7 +40,7 @@ def _event(rep: Reporter, event: wait_svc.NewEvent) -> None:
 
 def _checkpoint(rep: Reporter, event: wait_svc.NewCheckpoint) -> None:
     cp = event.checkpoint
-    metrics = cp.metrics.model_dump(exclude_none=True)
+    metrics = cp.values()
     shown = ", ".join(f"{name} {value:g}" for name, value in metrics.items())
     data = {"job_id": rep.job_id, "step_number": cp.step_number, "metrics": metrics}
     rep.emit("job.checkpoint", f"checkpoint step {cp.step_number}: {shown or 'no metrics'}", **data)
