@@ -17,7 +17,7 @@ TEXT = "alpha\n\nbeta\ngamma\ndelta\n"
 
 
 def vec(text: str) -> list[float]:
-    return array("f", embedding_vector(text, 1024)).tolist()
+    return list(embedding_vector(text, 1024))
 
 
 def records(stdout: str) -> list[dict[str, object]]:
