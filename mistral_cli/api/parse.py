@@ -146,6 +146,13 @@ class PollTolerance:
             ) from None
         return self.count
 
+    def note(self, exc: ApiError) -> str:
+        """The line shown for a tolerated unreadable poll."""
+        return (
+            f"mistral: unreadable answer ({exc.message}); "
+            f"{self.count} of {self.limit} in a row tolerated, still waiting"
+        )
+
     def ok(self) -> None:
         """A readable poll: start counting again."""
         self.count = 0

@@ -100,14 +100,11 @@ def wait(
         except ApiError as exc:
             if not unreadable(exc):
                 raise
-            count = tolerance.failed(
+            tolerance.failed(
                 exc, where=f"GET /v1/batch/jobs/{job_id}", resume=f"mistral batch wait {job_id}"
             )
             if on_note is not None:
-                on_note(
-                    f"mistral: unreadable answer ({exc.message}); "
-                    f"{count} of {tolerance.limit} in a row tolerated, still waiting"
-                )
+                on_note(tolerance.note(exc))
         else:
             tolerance.ok()
             last = job.status or last

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from array import array
 from pathlib import Path
 
 import httpx

@@ -48,7 +48,8 @@ def _checkpoint(rep: Reporter, event: wait_svc.NewCheckpoint) -> None:
 
 def _retrying(rep: Reporter, event: wait_svc.Retrying) -> None:
     rep.actx.out.notice(
-        f"mistral: poll failed ({event.error.message}); {event.failures} in a row, still trying"
+        event.note
+        or f"mistral: poll failed ({event.error.message}); {event.failures} in a row, still trying"
     )
 
 

@@ -99,6 +99,7 @@ class Retrying:
 
     error: CliError
     failures: int
+    note: str | None = None  # an unreadable answer's line (else the renderer words it)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def watch(
                 count = tolerance.failed(
                     exc, where=f"GET {BASE}/{job_id}", resume=f"mistral finetune wait {job_id}"
                 )
-                yield Retrying(exc, count)
+                yield Retrying(exc, count, tolerance.note(exc))
             else:
                 failures += 1
                 if failures >= policy.max_failures:
