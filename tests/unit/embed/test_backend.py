@@ -1,4 +1,5 @@
 import base64
+import gc
 import os
 import struct
 from array import array
@@ -139,3 +140,55 @@ def test_count_lines_of_regular_files_only(tmp_path):
     with os.fdopen(read_end, "rb") as pipe, os.fdopen(write_end, "wb"):
         assert count_lines(pipe) is None
     assert count_lines(object()) is None
+
+
+class Cyclic:
+    """Stands in for an HTTP response kept alive by a reference cycle (httpx: it and its stream)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_answer_garbage_is_collected_before_the_vectors_return():
+    import weakref
+
+    seen: list[weakref.ref[Cyclic]] = []
+
+    class Client:
+        def request(self, method, path, *, json_body=None):
+            body = Cyclic()
+            seen.append(weakref.ref(body))
+            return {"data": [{"index": 0, "embedding": [0.5]}]}
+
+    gc.disable()  # only the backend's own collection may free it
+    try:
+        ApiBackend(Client(), EmbedSettings("mistral-embed")).embed(["a"])
+        assert seen[0]() is None
+    finally:
+        gc.enable()
+
+
+def test_the_run_freezes_the_collector_only_while_it_runs():
+    from mistral_cli.services.embed.batching import Limits
+    from mistral_cli.services.embed.inputs import Item
+    from mistral_cli.services.embed.job import embed
+    from mistral_cli.services.embed.tokens import EstimatingCounter
+
+    frozen: list[int] = []
+
+    class Backend:
+        def embed(self, inputs):
+            frozen.append(gc.get_freeze_count())
+            return [[1.0] for _ in inputs]
+
+    class Writer:
+        def write(self, items, vectors):
+            pass
+
+        def close(self):
+            pass
+
+    embed([Item(1, None, "a")], Backend(), Writer(), limits=Limits(), concurrency=1,
+          counter=EstimatingCounter(), truncate=False)  # fmt: skip
+    assert frozen[0] > 0
+    assert gc.get_freeze_count() == 0
