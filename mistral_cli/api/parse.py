@@ -73,21 +73,27 @@ def remember(info: ValidationInfo, text: str) -> None:
         notes.append(text)
 
 
-def problem(exc: ValidationError, *, skip: int = 0) -> str:
-    """The first error as `path problem` (`data[0].id is missing`); `skip` drops loc parts."""
+def problem(exc: ValidationError, *, skip: int = 0, subject: str = "the answer") -> str:
+    """The first error as `path problem` (`data[0].id is missing`).
+
+    `skip` drops leading location parts; `subject` names what an empty location is.
+    """
     errors = exc.errors(include_url=False)
     first = errors[0]
-    where = location(tuple(first["loc"])[skip:])
-    text = f"{where} {_complaint(first)}"
+    loc = tuple(first["loc"])[skip:]
+    complaint = _complaint(first)
+    if not loc and first.get("input") is None and complaint == "is null":
+        complaint = "is empty or null"
+    text = f"{location(loc) or subject} {complaint}"
     return text if len(errors) == 1 else f"{text} (and {len(errors) - 1} more)"
 
 
 def location(loc: tuple[str | int, ...]) -> str:
-    """`('data', 0, 'id')` → `data[0].id`; the empty location is `the answer`."""
+    """`('data', 0, 'id')` → `data[0].id`; the empty location is the empty string."""
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the answer"
+    return text
 
 
 def got(value: object) -> str:

@@ -97,7 +97,7 @@ def test_odd_values_of_fields_the_command_can_do_without_become_none_with_a_note
         'GET /v1/things: ignored extra = "x" (not an object)',
         "GET /v1/things: ignored item: id is missing",
         "GET /v1/things: skipped items[1]: id is missing",
-        "GET /v1/things: skipped items[2]: the answer is not an object (got 5)",
+        "GET /v1/things: skipped items[2]: it is not an object (got 5)",
     ]
 
 
@@ -111,7 +111,7 @@ def test_odd_values_of_fields_the_command_can_do_without_become_none_with_a_note
         ({"id": "a", "count": 1.5}, "count is not an integer (got 1.5)"),
         ({"id": "a"}, "count is missing"),
         ({}, "id is missing (and 1 more)"),
-        (None, "the answer is null"),
+        (None, "the answer is empty or null"),
         ([1], "the answer is not an object (got a list)"),
         ("<html>", 'the answer is not an object (got "<html>")'),
     ],
@@ -133,7 +133,7 @@ def test_nested_locations_read_like_paths() -> None:
     with pytest.raises(UnexpectedAnswer, match=r"\(GET /v1/x\): data\[1\]\.id is missing$"):
         parse.answer(Strict, {"data": [{"id": "a"}, {"size": 1}]}, where="GET /v1/x")
     assert parse.location(("data", 0, "id")) == "data[0].id"
-    assert parse.location(()) == "the answer"
+    assert parse.location(()) == ""
 
 
 def test_a_failure_shows_the_body_to_debug_cut_short() -> None:

@@ -130,7 +130,8 @@ def _items(value: object, handler: ValidatorFunctionWrapHandler, info: Validatio
         try:
             kept.extend(handler([item]))
         except ValidationError as exc:
-            remember(info, f"skipped {info.field_name}[{index}]: {problem(exc, skip=1)}")
+            text = problem(exc, skip=1, subject="it")
+            remember(info, f"skipped {info.field_name}[{index}]: {text}")
     return kept
 
 
@@ -139,7 +140,7 @@ def _or_none(value: object, handler: ValidatorFunctionWrapHandler, info: Validat
     try:
         return handler(value)
     except ValidationError as exc:
-        remember(info, f"ignored {info.field_name}: {problem(exc)}")
+        remember(info, f"ignored {info.field_name}: {problem(exc, subject='it')}")
         return None
 
 
