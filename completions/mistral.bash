@@ -73,7 +73,7 @@ _mistral() {
         "conversations prune") words="--older-than --help" ;;
         "conversations rm") words="--help" ;;
         "conversations show") words="--json --help" ;;
-        "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --field --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
+        "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --encoding --field --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
         "files") words="download list rm show --help" ;;
         "files download") words="--output -o --help" ;;
         "files list") words="--json --page --page-size --purpose --search --help" ;;

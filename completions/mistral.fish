@@ -161,6 +161,7 @@ complete -c mistral -n 'test (__mistral_path) = "embed"' -l batch-size
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l batch-tokens
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l concurrency
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l dry-run
+complete -c mistral -n 'test (__mistral_path) = "embed"' -l encoding
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l field
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l format
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l id-field

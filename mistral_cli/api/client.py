@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from mistral_cli import __version__
 from mistral_cli.api import body as bodies
-from mistral_cli.api import network, trace
+from mistral_cli.api import network, parse, trace
 from mistral_cli.api.deadline import Deadline
 from mistral_cli.api.errors import (
     ApiError,
@@ -106,10 +106,31 @@ class ApiClient:
         """GET a JSON document."""
         return self.request("GET", path, params=params)
 
-    def send(self, method: str, path: str, *, body: BaseModel | None, into: type[M]) -> M:
-        """Send a typed request body and parse the answer into a schema model."""
-        payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
-        return into.model_validate(self.request(method, path, json_body=payload))
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        into: type[M],
+        body: BaseModel | Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, str] | None = None,
+        read_timeout: float | None = None,
+    ) -> M:
+        """Send a request (a schema body goes without its None fields) and read the answer.
+
+        The answer is read leniently into `into`; what it truly lacks raises UnexpectedAnswer
+        (exit 1). With --debug, skipped list items are noted and an unexpected body is shown.
+        """
+        payload = (
+            body.model_dump(mode="json", exclude_none=True) if isinstance(body, BaseModel) else body
+        )
+        answer = self.request(
+            method, path, json_body=payload, params=params, files=files, data=data,
+            read_timeout=read_timeout,
+        )  # fmt: skip
+        return parse.answer(into, answer, where=f"{method} {path}", note=self._trace)
 
     def request(
         self,

@@ -47,7 +47,7 @@ def _show(actx: AppContext, job: BatchJob, json_out: bool) -> None:
     from mistral_cli.services import batch as svc
 
     if json_out:
-        actx.out.json(job.model_dump(mode="json"))
+        actx.out.json(job.wire())
     else:
         actx.out.fields(svc.details(job))
 
@@ -96,7 +96,10 @@ def _wait(actx: AppContext, job_id: str, timeout: float | None) -> BatchJob:
             seen.append(line)
             actx.out.notice(line)
 
-    return svc.wait(actx.client(), job_id, sleep=actx.sleep, timeout=timeout, on_status=report)
+    return svc.wait(
+        actx.client(), job_id, sleep=actx.sleep, timeout=timeout, on_status=report,
+        on_note=actx.out.notice,
+    )  # fmt: skip
 
 
 @app.command("download")
@@ -178,7 +181,7 @@ def list_jobs(
     actx = _context(ctx)
     jobs = svc.list_jobs(actx.client(), status=status_filter)
     if json_out:
-        documents = [job.model_dump(mode="json") for job in jobs]
+        documents = [job.wire() for job in jobs]
         actx.out.json({"object": "list", "data": documents, "total": len(jobs)})
     else:
         actx.out.table(svc.COLUMNS, [svc.row(job) for job in jobs])

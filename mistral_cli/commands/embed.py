@@ -70,6 +70,9 @@ DimensionOpt = Annotated[
 DtypeOpt = Annotated[
     str, _opt("--output-dtype", help="float (default), int8, uint8, binary, ubinary.")
 ]
+EncodingOpt = Annotated[
+    str, _opt("--encoding", help="float (default: numbers as sent) or base64 (float32, smaller).")
+]
 TruncateOpt = Annotated[bool, _opt("--truncate", help="Cut over-long inputs instead of stopping.")]
 SizeOpt = Annotated[int, _opt("--batch-size", help="Most inputs per request [512].", min=1)]
 TokensOpt = Annotated[int, _opt("--batch-tokens", help="Most tokens per request [16384].", min=1)]
@@ -111,6 +114,7 @@ def embed(
     id_field: IdFieldOpt = None,
     output_dimension: DimensionOpt = None,
     output_dtype: DtypeOpt = "float",
+    encoding: EncodingOpt = "float",
     truncate: TruncateOpt = False,
     batch_size: SizeOpt = 512,
     batch_tokens: TokensOpt = 16_384,
@@ -139,7 +143,7 @@ def embed(
     source.check()
     dest.check()
     name = model or actx.settings.embed_model
-    settings = backend.EmbedSettings(name, output_dimension, output_dtype)
+    settings = backend.EmbedSettings(name, output_dimension, output_dtype, encoding)
     settings.check()
     limits = batching.Limits(max_inputs=batch_size, max_tokens=batch_tokens)
     opts = Options(truncate, concurrency, progress, wait, timeout, batch or wait)

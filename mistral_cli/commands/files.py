@@ -38,7 +38,7 @@ def list_files(
 
     remember(actx.cache_dir(), "file", [item.id for item in found.data])
     if json_out:
-        actx.out.json(found.model_dump(mode="json"))
+        actx.out.json(found.wire())
         return
     actx.out.table(COLUMNS, [svc.row(item) for item in found.data])
 
@@ -55,7 +55,7 @@ def show(ctx: typer.Context, file_id: FileArg, json_out: JsonOpt = False) -> Non
     actx = app_context(ctx)
     found = svc.get_file(actx.client(), file_id)
     if json_out:
-        actx.out.json(found.model_dump(mode="json"))
+        actx.out.json(found.wire())
     else:
         actx.out.fields(svc.details(found))
 
@@ -83,10 +83,10 @@ def remove(
             raise typer.Exit(1)
     results = [svc.delete_file(actx.client(), file_id) for file_id in file_ids]
     if json_out:
-        actx.out.json([r.model_dump(mode="json") for r in results])
+        actx.out.json([r.wire() for r in results])
     else:
         for result in results:
-            actx.out.line(f"{result.id}\t{'deleted' if result.deleted else 'not deleted'}")
+            actx.out.line(f"{result.id}\t{svc.deletion(result)}")
 
 
 @app.command("download")
@@ -110,7 +110,8 @@ def download(
     actx = app_context(ctx)
     client = actx.client()
     meta = svc.get_file(client, file_id)
-    dest = output or Path(Path(meta.filename).name or file_id)
+    name = Path(meta.filename or "").name
+    dest = output or Path(name if name not in ("", ".", "..") else file_id)
     with actx.out.progress(dest.name, total=meta.bytes, unit="B") as bar:
         written = svc.download(
             client,

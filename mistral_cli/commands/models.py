@@ -28,7 +28,7 @@ def list_models(
     actx = app_context(ctx)
     cards = svc.visible(actx.models(refresh=refresh), include_internal=all_models)
     if json_out:
-        actx.out.json({"object": "list", "data": [c.model_dump(mode="json") for c in cards]})
+        actx.out.json({"object": "list", "data": [card.wire() for card in cards]})
     else:
         actx.out.table(svc.COLUMNS, [svc.row(card) for card in cards])
 
@@ -49,6 +49,6 @@ def show_model(
     actx = app_context(ctx)
     card = svc.get_model(actx.client(), actx.resolve_model(model))
     if json_out:
-        actx.out.json(card.model_dump(mode="json"))
+        actx.out.json(card.wire())
     else:
         actx.out.fields(svc.details(card))

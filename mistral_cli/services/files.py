@@ -6,15 +6,17 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from mistral_cli import fsio
 from mistral_cli.api.errors import RequestRejected
+from mistral_cli.api.parse import AnswerClient
 from mistral_cli.api.schemas.files import FileDeleted, FileList, FileOut, UploadForm
 from mistral_cli.errors import DataValidationError, UsageError
+from mistral_cli.services.cells import time_text, unknown
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,26 +32,8 @@ def _quiet(_phase: str, _done: int, _total: int) -> None:
     """Default progress callback: say nothing."""
 
 
-class FilesClient(Protocol):
+class FilesClient(AnswerClient, Protocol):
     """What this service needs from the API client."""
-
-    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:  # noqa: ANN401
-        """GET a JSON document."""
-        ...
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,  # noqa: ANN401
-        params: Mapping[str, Any] | None = None,
-        files: Mapping[str, Any] | None = None,
-        data: Mapping[str, str] | None = None,
-        read_timeout: float | None = None,
-    ) -> Any:  # noqa: ANN401
-        """Send a request and return the decoded JSON."""
-        ...
 
     def download(self, path: str) -> AbstractContextManager[Iterator[bytes]]:
         """Stream a binary body."""
@@ -219,14 +203,14 @@ def upload(
             return Uploaded(found, local.sha256, reused=True)
     with path.open("rb") as handle:
         reader = ProgressReader(handle, local.size, on_progress)
-        answer = client.request(
+        uploaded = client.send(
             "POST",
             "/v1/files",
+            into=FileOut,
             files={"file": (local.remote_name, reader, "application/jsonl")},
             data=form.fields(),
             read_timeout=read_timeout,
         )
-    uploaded = FileOut.model_validate(answer)
     if cache is not None:
         cache.put(local.sha256, uploaded)
     return Uploaded(uploaded, local.sha256, reused=False)
@@ -246,24 +230,24 @@ def list_files(
         params["purpose"] = purpose
     if search:
         params["search"] = search
-    return FileList.model_validate(client.get("/v1/files", params=params))
+    return client.send("GET", "/v1/files", into=FileList, params=params)
 
 
 def get_file(client: FilesClient, file_id: str) -> FileOut:
     """GET /v1/files/{id}."""
-    return FileOut.model_validate(client.get(f"/v1/files/{file_id}"))
+    return client.send("GET", f"/v1/files/{file_id}", into=FileOut)
 
 
 def delete_file(client: FilesClient, file_id: str) -> FileDeleted:
     """DELETE /v1/files/{id}."""
-    return FileDeleted.model_validate(client.request("DELETE", f"/v1/files/{file_id}"))
+    return client.send("DELETE", f"/v1/files/{file_id}", into=FileDeleted)
 
 
 def download(
     client: FilesClient, file_id: str, dest: Path, *, on_progress: Progress = _quiet
 ) -> int:
     """Stream a file's content to `dest` atomically (temp file, then rename); returns bytes."""
-    total = get_file(client, file_id).bytes
+    total = get_file(client, file_id).bytes or 0  # unknown size: progress without a total
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.part")
     done = 0
@@ -284,33 +268,32 @@ def download(
 
 
 def row(file: FileOut) -> list[str]:
-    """One table row for `files list`: id, filename, purpose, bytes, created (UTC)."""
-    import time
-
-    created = (
-        time.strftime("%Y-%m-%d %H:%M", time.gmtime(file.created_at)) if file.created_at else ""
-    )
-    return [file.id, file.filename, file.purpose, str(file.bytes), created]
+    """One table row for `files list`: id, filename, purpose, bytes, created (UTC); `?` unknown."""
+    return [
+        file.id,
+        unknown(file.filename),
+        unknown(file.purpose),
+        unknown(file.bytes),
+        time_text(file.created_at),
+    ]
 
 
 def details(file: FileOut) -> list[tuple[str, str]]:
     """Key/value pairs for `files show`."""
     pairs = [
         ("id", file.id),
-        ("filename", file.filename),
-        ("purpose", file.purpose),
-        ("bytes", f"{file.bytes:,}"),
+        ("filename", unknown(file.filename)),
+        ("purpose", unknown(file.purpose)),
+        ("bytes", unknown(file.bytes, ",")),
         ("lines", "" if file.num_lines is None else f"{file.num_lines:,}"),
         ("sample type", file.sample_type or ""),
-        ("created", row(file)[4]),
+        ("created", time_text(file.created_at)),
     ]
     if file.expires_at:
         pairs.append(("expires", time_text(file.expires_at)))
     return pairs
 
 
-def time_text(stamp: int) -> str:
-    """A Unix time as `YYYY-MM-DD HH:MM` UTC."""
-    import time
-
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(stamp))
+def deletion(result: FileDeleted) -> str:
+    """`deleted`, `not deleted`, or `?` when the answer does not say."""
+    return "?" if result.deleted is None else "deleted" if result.deleted else "not deleted"

@@ -7,10 +7,13 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from mistral_cli import fsio
-from mistral_cli.api.schemas.models import ModelCard
+from mistral_cli.api import parse
+from mistral_cli.api.errors import UnexpectedAnswer
+from mistral_cli.api.parse import AnswerClient
+from mistral_cli.api.schemas.models import ModelCard, ModelList
 from mistral_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -42,24 +45,16 @@ RETIRED_PREFIXES: tuple[tuple[str, str], ...] = (
 )
 
 
-class ModelsClient(Protocol):
-    """What this service needs from the API client."""
-
-    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:  # noqa: ANN401
-        """GET a JSON document."""
-        ...
+ModelsClient = AnswerClient
 
 
 class UnknownModel(UsageError):
     """A -m name that matches no model (exit 2), with close matches as the hint."""
 
 
-def parse_model_list(data: object) -> list[ModelCard]:
-    """Accept `{object, data: [...]}` or a bare list of cards (the spec's own example)."""
-    items = data.get("data") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise UsageError("the server's model list has an unexpected shape")
-    return [ModelCard.model_validate(item) for item in items if isinstance(item, dict)]
+def parse_model_list(data: object, *, where: str = "GET /v1/models") -> list[ModelCard]:
+    """Accept `{object, data: [...]}` or a bare list of cards; unreadable cards are skipped."""
+    return parse.answer(ModelList, data, where=where).data
 
 
 @dataclass(frozen=True)
@@ -83,8 +78,8 @@ class ModelCache:
             fresh = self.clock() - float(document["fetched_at"]) <= self.ttl
             if not fresh and not allow_stale:
                 return None
-            return parse_model_list(document["data"])
-        except (OSError, ValueError, KeyError, TypeError, UsageError):
+            return parse_model_list(document["data"], where="the model cache")
+        except (OSError, ValueError, KeyError, TypeError, UnexpectedAnswer):
             return None
 
     def save(self, cards: Iterable[ModelCard]) -> None:
@@ -92,7 +87,7 @@ class ModelCache:
         cards = list(cards)
         document = {
             "fetched_at": self.clock(),
-            "data": [card.model_dump(mode="json", exclude_none=True) for card in cards],
+            "data": [card.wire() for card in cards],
         }
         try:
             fsio.private_dir(self.path.parent)
@@ -104,8 +99,8 @@ class ModelCache:
 
 
 def fetch_models(client: ModelsClient) -> list[ModelCard]:
-    """GET /v1/models."""
-    return parse_model_list(client.get("/v1/models"))
+    """GET /v1/models (a card that cannot be read is skipped, noted with --debug)."""
+    return client.send("GET", "/v1/models", into=ModelList).data
 
 
 def list_models(
@@ -123,7 +118,7 @@ def list_models(
         cached = cache.load()
         if cached is not None:
             return cached
-    cards = fetch_models(client if hasattr(client, "get") else client())
+    cards = fetch_models(client if hasattr(client, "send") else client())
     if cache is not None:
         cache.save(cards)
     return cards
@@ -137,7 +132,7 @@ def visible(cards: Iterable[ModelCard], *, include_internal: bool = False) -> li
 
 def get_model(client: ModelsClient, model_id: str) -> ModelCard:
     """GET /v1/models/{id}."""
-    return ModelCard.model_validate(client.get(f"/v1/models/{model_id}"))
+    return client.send("GET", f"/v1/models/{model_id}", into=ModelCard)
 
 
 def find(name: str, cards: Iterable[ModelCard]) -> ModelCard | None:
@@ -216,17 +211,17 @@ def context_label(tokens: int | None) -> str:
 
 
 def row(card: ModelCard) -> list[str]:
-    """One table row for `models list` (see COLUMNS)."""
-    caps = card.capabilities
+    """One table row for `models list` (see COLUMNS); `?` where the card does not say."""
+    caps = card.caps
 
-    def mark(flag: bool) -> str:  # a tiny local formatter
-        return YES if flag else NO
+    def mark(flag: bool | None) -> str:  # a tiny local formatter
+        return "?" if flag is None else YES if flag else NO
 
     note = ""
     if card.deprecation:
         replacement = card.deprecation_replacement_model
         note = f"deprecated {card.deprecation[:10]}" + (f" → {replacement}" if replacement else "")
-    elif card.type != "base":
+    elif card.type not in (None, "base"):
         note = card.type
     return [
         card.id,
@@ -242,11 +237,11 @@ def row(card: ModelCard) -> list[str]:
 
 def details(card: ModelCard) -> list[tuple[str, str]]:
     """Key/value pairs for `models show`."""
-    caps = [name for name, value in card.capabilities.model_dump().items() if value is True]
+    caps = [name for name, value in card.caps.model_dump().items() if value is True]
     pairs = [
         ("id", card.id),
         ("name", card.name or ""),
-        ("type", card.type),
+        ("type", card.type or "?"),
         ("owned by", card.owned_by or ""),
         ("context", f"{card.max_context_length:,} tokens" if card.max_context_length else "?"),
         ("capabilities", ", ".join(caps) or "none listed"),

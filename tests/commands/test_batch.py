@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from array import array
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,7 @@ TEXT = "alpha\n\nbeta\ngamma\ndelta\n"
 
 
 def vec(text: str) -> list[float]:
-    return array("f", embedding_vector(text, 1024)).tolist()
+    return list(embedding_vector(text, 1024))
 
 
 def records(stdout: str) -> list[dict[str, object]]:

@@ -4,6 +4,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -426,11 +427,11 @@ def test_ctrl_c_mid_answer_saves_it_partial(
     real = turn_module.ChatChunk.model_validate
     seen: list[object] = []
 
-    def interrupt_on_the_fourth(payload: object) -> object:
+    def interrupt_on_the_fourth(payload: object, **options: Any) -> object:
         seen.append(payload)
         if len(seen) == 4:
             raise Interrupted
-        return real(payload)
+        return real(payload, **options)
 
     monkeypatch.setattr(turn_module.ChatChunk, "model_validate", interrupt_on_the_fourth)
     with pytest.raises(Interrupted):

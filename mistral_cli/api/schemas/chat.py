@@ -7,9 +7,9 @@ from typing import Any, Literal
 from pydantic import Field
 
 from mistral_cli.api.schemas import Request, Response
+from mistral_cli.api.schemas.lenient import Count, Int, Items, Opt, Text, as_text
 
 Role = Literal["system", "user", "assistant"]
-Content = str | list[dict[str, Any]] | None
 
 
 class Message(Request):
@@ -59,77 +59,89 @@ class ChatRequest(Request):
 
 
 class Usage(Response):
-    """Token counts (extra counters, e.g. cache hits, are kept)."""
+    """Token counts; unreadable (None where it sits) unless both main counts are numbers.
 
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
+    Extra counters (cache hits, audio seconds) are kept.
+    """
+
+    prompt_tokens: Count
+    completion_tokens: Count
+    total_tokens: Int = None
 
 
 class AnswerMessage(Response):
     """choices[].message of a complete answer; content may be a chunk list (thinking first)."""
 
-    role: str | None = "assistant"
-    content: Content = None
+    role: Text = "assistant"
+    content: Any = None
 
 
 class Choice(Response):
     """One choice of a complete answer."""
 
-    index: int = 0
-    message: AnswerMessage = Field(default_factory=AnswerMessage)
-    finish_reason: str | None = None
+    index: Int = 0
+    message: Opt[AnswerMessage] = None
+    finish_reason: Text = None
 
 
 class ChatCompletion(Response):
     """The non-streamed answer (`object: chat.completion`)."""
 
-    id: str | None = None
-    object: str = "chat.completion"
-    model: str | None = None
-    created: int | None = None
-    choices: list[Choice] = Field(default_factory=list)
-    usage: Usage | None = None
+    id: Text = None
+    object: Text = "chat.completion"
+    model: Text = None
+    created: Int = None
+    choices: Items[Choice] = Field(default_factory=list)
+    usage: Opt[Usage] = None
 
 
 class Delta(Response):
     """choices[].delta of a stream chunk."""
 
-    role: str | None = None
-    content: Content = None
+    role: Text = None
+    content: Any = None
 
 
 class ChunkChoice(Response):
     """One choice of a stream chunk."""
 
-    index: int = 0
-    delta: Delta = Field(default_factory=Delta)
-    finish_reason: str | None = None
+    index: Int = 0
+    delta: Opt[Delta] = None
+    finish_reason: Text = None
 
 
 class ChatChunk(Response):
     """One streamed event (`object: chat.completion.chunk`); usage comes with the last."""
 
-    id: str | None = None
-    object: str = "chat.completion.chunk"
-    model: str | None = None
-    created: int | None = None
-    choices: list[ChunkChoice] = Field(default_factory=list)
-    usage: Usage | None = None
+    id: Text = None
+    object: Text = "chat.completion.chunk"
+    model: Text = None
+    created: Int = None
+    choices: Items[ChunkChoice] = Field(default_factory=list)
+    usage: Opt[Usage] = None
 
 
-def split_content(content: Content) -> tuple[str, str]:
-    """(text, thinking) of a content value: a string, or text and thinking chunks."""
+def split_content(content: object) -> tuple[str, str]:
+    """(text, thinking) of a content value: a string, or text and thinking chunks.
+
+    Anything else is read as far as it goes: a lone chunk object, a number, strings in the
+    list; chunks of unknown types (and what cannot be read) are left out.
+    """
     if content is None:
         return "", ""
-    if isinstance(content, str):
-        return content, ""
+    if isinstance(content, dict):
+        content = [content]
+    if not isinstance(content, list):
+        return as_text(content) or "", ""
     text: list[str] = []
     thinking: list[str] = []
     for chunk in content:
+        if not isinstance(chunk, dict):
+            text.append(as_text(chunk) or "")
+            continue
         kind = chunk.get("type")
         if kind == "text":
-            text.append(str(chunk.get("text") or ""))
+            text.append(as_text(chunk.get("text")) or "")
         elif kind == "thinking":
             thinking.extend(_thinking_text(chunk.get("thinking")))
     return "".join(text), "".join(thinking)
@@ -140,4 +152,4 @@ def _thinking_text(parts: object) -> list[str]:
         return [parts]
     if not isinstance(parts, list):
         return []
-    return [str(p.get("text") or "") for p in parts if isinstance(p, dict) and "text" in p]
+    return [as_text(p.get("text")) or "" for p in parts if isinstance(p, dict)]

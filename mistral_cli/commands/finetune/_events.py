@@ -40,7 +40,7 @@ def _event(rep: Reporter, event: wait_svc.NewEvent) -> None:
 
 def _checkpoint(rep: Reporter, event: wait_svc.NewCheckpoint) -> None:
     cp = event.checkpoint
-    metrics = cp.metrics.model_dump(exclude_none=True)
+    metrics = cp.values()
     shown = ", ".join(f"{name} {value:g}" for name, value in metrics.items())
     data = {"job_id": rep.job_id, "step_number": cp.step_number, "metrics": metrics}
     rep.emit("job.checkpoint", f"checkpoint step {cp.step_number}: {shown or 'no metrics'}", **data)
@@ -48,7 +48,8 @@ def _checkpoint(rep: Reporter, event: wait_svc.NewCheckpoint) -> None:
 
 def _retrying(rep: Reporter, event: wait_svc.Retrying) -> None:
     rep.actx.out.notice(
-        f"mistral: poll failed ({event.error.message}); {event.failures} in a row, still trying"
+        event.note
+        or f"mistral: poll failed ({event.error.message}); {event.failures} in a row, still trying"
     )
 
 

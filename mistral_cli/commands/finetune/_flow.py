@@ -92,7 +92,7 @@ class Reporter:
     def track(self, job: Job) -> None:
         """Remember the job being followed (for the Ctrl-C hint and the final line)."""
         first = self.job is None
-        self.job, self.job_id, self.status = job, job.id, job.status
+        self.job, self.job_id, self.status = job, job.id, job.status or "unknown"
         if first and self.state_file is not None:
             from mistral_cli.services.finetune.run import save_state
 
@@ -148,9 +148,9 @@ def finish(actx: AppContext, job: Job, *, json_out: bool, jsonl: bool) -> None:
     from mistral_cli.services.finetune.run import github_output
     from mistral_cli.services.finetune.wait import EXIT_CODES
 
-    code = EXIT_CODES.get(job.status, 0)
+    code = EXIT_CODES.get(job.status or "", 0)
     if json_out:
-        actx.out.json(job.model_dump(mode="json"))
+        actx.out.json(job.wire())
     elif jsonl:
         final = {"job_id": job.id, "status": job.status, "fine_tuned_model": job.fine_tuned_model}
         document = {"type": "job.final", "schema_version": SCHEMA_VERSION, **final}
@@ -201,7 +201,7 @@ def print_job(actx: AppContext, reporter: Reporter, *, json_out: bool, jsonl: bo
         finish(actx, job, json_out=json_out, jsonl=jsonl)
         return
     if json_out:
-        actx.out.json(job.model_dump(mode="json"))
+        actx.out.json(job.wire())
     elif not jsonl:
         actx.out.line(job.id)
     target = actx.environ.get("GITHUB_OUTPUT")

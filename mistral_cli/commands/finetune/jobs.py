@@ -43,7 +43,7 @@ def list_jobs(
 
     remember(actx.cache_dir(), "job", [job.id for job in found.data])
     if json_out:
-        actx.out.json(found.model_dump(mode="json"))
+        actx.out.json(found.wire())
         return
     actx.out.table(svc.COLUMNS, [svc.row(job) for job in found.data])
 
@@ -72,6 +72,6 @@ def cancel(
         _flow.drive(actx, _plan.runner(actx).wait(job, None), reporter)
     final = reporter.job or cancelled
     if json_out:
-        actx.out.json(final.model_dump(mode="json"))
+        actx.out.json(final.wire())
     else:
-        actx.out.line(f"{final.id}\t{final.status}")
+        actx.out.line(f"{final.id}\t{final.status or '?'}")

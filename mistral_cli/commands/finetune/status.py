@@ -37,12 +37,14 @@ def status(
         return
     found = svc.get_job(actx.client(), job)
     if json_out:
-        actx.out.json(found.model_dump(mode="json"))
+        actx.out.json(found.wire())
         return
     actx.out.fields(svc.details(found))
     if events:
+        from mistral_cli.services.cells import unknown
+
         for event in found.events:
-            actx.out.line(f"{event.created_at}\t{event.name}\t{event.data or ''}")
+            actx.out.line(f"{unknown(event.created_at)}\t{event.name}\t{event.data or ''}")
 
 
 @app.command("wait")

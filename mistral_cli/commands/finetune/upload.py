@@ -48,15 +48,10 @@ def upload(
                 read_timeout=upload_timeout,
             )  # fmt: skip
         verb = "reusing" if result.reused else "uploaded"
-        actx.out.info(f"{verb} {path} as {result.file.id} ({result.file.filename})")
+        actx.out.info(f"{verb} {path} as {result.file.id} ({result.file.filename or '?'})")
         done.append(result)
     if json_out:
-        actx.out.json(
-            [
-                {**r.file.model_dump(mode="json"), "sha256": r.sha256, "reused": r.reused}
-                for r in done
-            ]
-        )
+        actx.out.json([{**r.file.wire(), "sha256": r.sha256, "reused": r.reused} for r in done])
     else:
         for result in done:
             actx.out.line(result.file.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, BinaryIO
@@ -207,7 +208,11 @@ def embed(
     if concurrency < 1 or concurrency > 64:
         raise UsageError("--concurrency must be between 1 and 64")
     one_malloc_arena()
-    return run_embed(
-        items, backend, writer, limits=limits, concurrency=concurrency, counter=counter,
-        truncate=truncate, on_progress=on_progress, window=2 * concurrency,
-    )  # fmt: skip
+    gc.freeze()  # the collections after each answer (backend.py) then skip the startup objects
+    try:
+        return run_embed(
+            items, backend, writer, limits=limits, concurrency=concurrency, counter=counter,
+            truncate=truncate, on_progress=on_progress, window=2 * concurrency,
+        )  # fmt: skip
+    finally:
+        gc.unfreeze()

@@ -248,7 +248,11 @@ class Runner:
                 yield JobReady(done[0], attached=True)
                 yield Finished(jobs.get_job(self.client, done[0].id))
                 return
-        job, attached = jobs.create_or_attach(self.client, job_in, attach=plan.attach)
+        try:
+            job, attached = jobs.create_or_attach(self.client, job_in, attach=plan.attach)
+        except jobs.EstimateNotJob as odd:  # shown, then exit 1: no job id to follow
+            yield Estimate(None, odd.estimate, epochs(odd.estimate, odd.estimate.training_steps))
+            raise
         yield JobReady(job, attached)
         self.seen.status = job.status
         if plan.create_only:
@@ -297,7 +301,7 @@ class Runner:
 
     def _estimate(self, job: Job, plan: RunPlan) -> Iterator[RunEvent]:
         meta = job.metadata or JobMetadata()
-        steps = job.hyperparameters.get("training_steps")
+        steps = job.settings.get("training_steps")
         yield Estimate(job.id, meta, epochs(meta, steps if isinstance(steps, int) else None))
         problem = plan.budget.check(job.metadata) if plan.budget else None
         if problem is None:
@@ -334,7 +338,7 @@ def github_output(path: str, job: Job) -> None:
     """Append job_id, status and fine_tuned_model to $GITHUB_OUTPUT."""
     lines = [
         f"job_id={job.id}",
-        f"status={job.status}",
+        f"status={job.status or ''}",
         f"fine_tuned_model={job.fine_tuned_model or ''}",
     ]
     try:
