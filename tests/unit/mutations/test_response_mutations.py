@@ -58,7 +58,7 @@ def run(scenario: Scenario, workdir: Path, change: Any = None) -> tuple[Outcome,
         "MISTRAL_POLL_INTERVAL": "0",
         "MISTRAL_NO_DEPRECATION_NOTICE": "1",
     }
-    env = {"MISTRAL_BASE_URL": "http://api.test", **scenario.env}
+    env = {"MISTRAL_BASE_URL": "https://api.test", **scenario.env}
     actx = make_context(fake_transport(fake, sleep=Sleeps()), env=env, environ=environ)
     argv = [part.format(**values) for part in scenario.argv]
     out, err = io.StringIO(), io.StringIO()
