@@ -233,8 +233,10 @@ def _open_output(path: Path, *, force: bool, binary: bool, flag: str) -> Iterato
             yield stream
             stream.flush()
         except BrokenPipeError:  # `| head`: a normal ending, as Output treats it
-            raise _stdout_gone() from None
+            _quiet_stdout()
+            raise PipeClosed from None
         except OSError as exc:
+            _quiet_stdout()  # the exit flush would fail the same way
             raise write_failed("stdout", exc) from None
         return
     if is_stream(path):
@@ -359,13 +361,13 @@ def _guarded(path: Path, handle: IO[Any]) -> Iterator[IO[Any]]:
         raise write_failed(path, exc) from None
 
 
-def _stdout_gone() -> PipeClosed:
-    """Point fd 1 at /dev/null (the exit flush must not fail again); PipeClosed to raise."""
+def _quiet_stdout() -> None:
+    """Point fd 1 at /dev/null: the interpreter's exit flush must not fail again."""
     with contextlib.suppress(OSError, ValueError):
+        target = sys.stdout.fileno()  # a swapped-in stream without one (tests) is left alone
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
+        os.dup2(devnull, target)
         os.close(devnull)
-    return PipeClosed()
 
 
 def _publish(tmp: Path, path: Path, *, force: bool, flag: str) -> None:

@@ -284,3 +284,20 @@ def test_a_dev_stdout_output_follows_the_shell_redirection(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert lines_of(tmp_path / "out.jsonl") == [1, 2]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_full_disk_behind_stdout_is_exit_1_not_a_bug(
+    fake: FakeMistral, fake_server: FakeServer, tmp_path: Path
+) -> None:
+    env = base_env(tmp_path, fake_server, fake.api_key)
+    script = f"{mistral_executable()} embed {' '.join(SMALL)} a b > /dev/full"
+    done = subprocess.run(
+        ["bash", "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        "mistral: error: cannot write stdout: no space left on device\n"
+        "hint: free some space or choose another location\n"
+    )

@@ -286,6 +286,9 @@ def test_output_to_stdout_whose_reader_left_is_pipe_closed(
         def write(self, _data: object) -> int:
             raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
+        def fileno(self) -> int:
+            return 1  # os.dup2 is replaced below: the real fd 1 is never touched
+
     fake = io.TextIOWrapper(Gone())
     monkeypatch.setattr(sys, "stdout", fake)
     dups: list[tuple[int, int]] = []
