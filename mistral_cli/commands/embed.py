@@ -141,7 +141,7 @@ def embed(
     source = job.Source(texts, stream, input_format, field, id_field)
     dest = job.Destination(fmt, output, resume, force)
     source.check()
-    dest.check()  # an existing -o FILE needs --force: refused before anything is sent
+    dest.check(resumable=not (batch or wait))  # before anything is sent: see Destination
     name = model or actx.settings.embed_model
     settings = backend.EmbedSettings(name, output_dimension, output_dtype)
     settings.check()

@@ -51,7 +51,8 @@ def test_an_existing_output_needs_force_and_nothing_is_sent_first(
     refused = invoke(["embed", "-o", str(target), "a", "b"], make_context(fake_transport))
     assert refused.exit_code == 2
     assert refused.stderr == (
-        f"mistral: error: {target} already exists\nhint: pass --force to overwrite it\n"
+        f"mistral: error: {target} already exists\n"
+        "hint: pass --force to overwrite it, or --resume to continue it\n"
     )
     assert fake.requests == []  # nothing paid for, then not written
     assert target.read_text() == "my notes\n"
@@ -69,6 +70,7 @@ def test_batch_embed_checks_the_output_before_uploading(
     argv = ["embed", "--batch", "--wait", "-o", str(target), "a"]
     refused = invoke(argv, make_context(fake_transport))
     assert refused.exit_code == 2
+    assert refused.stderr.endswith("hint: pass --force to overwrite it\n")  # no --resume here
     assert fake.requests == []
 
 

@@ -82,10 +82,11 @@ class Destination:
         suffix = self.file.suffix.lstrip(".").lower() if self.file is not None else ""
         return suffix if suffix in FORMATS else "jsonl"
 
-    def check(self) -> None:
+    def check(self, *, resumable: bool = False) -> None:
         """Refuse impossible combinations, and an existing -o FILE without --force (exit 2).
 
         Done before anything is read or sent: no request is paid for and then not written.
+        `resumable`: a direct run, whose hint also offers --resume for a JSON-lines file.
         """
         if self.chosen not in FORMATS:
             raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
@@ -98,7 +99,15 @@ class Destination:
         if self.file is not None:
             fsio.check_folder(self.file)
             if not self.resume:
-                fsio.check_new(self.file, force=self.force)
+                self._check_new(self.file, resumable=resumable and self.chosen == "jsonl")
+
+    def _check_new(self, file: Path, *, resumable: bool) -> None:
+        try:
+            fsio.check_new(file, force=self.force)
+        except UsageError as exc:
+            if resumable:
+                exc.hint = "pass --force to overwrite it, or --resume to continue it"
+            raise
 
 
 @contextlib.contextmanager
