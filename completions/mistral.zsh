@@ -53,7 +53,7 @@ _mistral() {
         "auth status") words="--check --json --help" ;;
         "batch") words="cancel download list status wait --help" ;;
         "batch cancel") words="--json --help" ;;
-        "batch download") words="--format --output --raw -o --help" ;;
+        "batch download") words="--force --format --output --raw -o --help" ;;
         "batch list") words="--json --status --help" ;;
         "batch status") words="--json --help" ;;
         "batch wait") words="--json --timeout --help" ;;
@@ -75,9 +75,9 @@ _mistral() {
         "conversations prune") words="--older-than --help" ;;
         "conversations rm") words="--help" ;;
         "conversations show") words="--json --help" ;;
-        "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --encoding --field --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
+        "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --encoding --field --force --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
         "files") words="download list rm show --help" ;;
-        "files download") words="--output -o --help" ;;
+        "files download") words="--force --output -o --help" ;;
         "files list") words="--json --page --page-size --purpose --search --help" ;;
         "files rm") words="--json --yes -y --help" ;;
         "files show") words="--json --help" ;;
@@ -89,7 +89,7 @@ _mistral() {
         "finetune start") words="--attach --cancel-if-over-budget --cancel-on-interrupt --cancel-on-timeout --epochs --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --seq-len --steps --suffix --timeout --train --val --wait --wandb-project -m --help" ;;
         "finetune status") words="--cancel-on-interrupt --cancel-on-timeout --events --json --jsonl --timeout --wait --help" ;;
         "finetune upload") words="--json --no-reuse --no-validate --upload-timeout --help" ;;
-        "finetune validate") words="--drop-invalid --fix --format --json --kind --max-findings --seq-len --steps --strict --val --help" ;;
+        "finetune validate") words="--drop-invalid --fix --force --format --json --kind --max-findings --seq-len --steps --strict --val --help" ;;
         "finetune wait") words="--cancel-on-interrupt --cancel-on-timeout --json --jsonl --timeout --help" ;;
         "models") words="list show --help" ;;
         "models list") words="--all --json --refresh --help" ;;

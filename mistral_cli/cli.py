@@ -30,6 +30,7 @@ from mistral_cli.errors import (
     ExitCode,
     Interrupted,
     PipeClosed,
+    UsageError,
     describe,
 )
 from mistral_cli.textsafe import sanitize
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     _install_signal_handlers()
     try:
+        _check_utf8(args)
         app(args=args, prog_name="mistral")
     except SystemExit as done:
         return _status(done.code)
@@ -156,6 +158,24 @@ def main(argv: list[str] | None = None) -> int:
         _stderr(describe(exc, debug=_debug(args)))
         return exc.exit_code if isinstance(exc, CliError) else ExitCode.ERROR
     return ExitCode.OK
+
+
+def _check_utf8(args: list[str]) -> None:
+    """Refuse (exit 2) an argument that is not UTF-8, naming it and the byte.
+
+    Python keeps such bytes as surrogates, which no request or terminal write can encode later.
+    """
+    for position, arg in enumerate(args, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raw = arg.encode("utf-8", "surrogateescape")
+            byte = len(arg[: exc.start].encode("utf-8", "surrogateescape")) + 1
+            shown = raw.decode("utf-8", "backslashreplace")
+            raise UsageError(
+                f"argument {position} is not valid UTF-8 (byte {byte}): {shown[:80]}",
+                hint="pass text as UTF-8 (e.g. iconv -f latin1 -t utf-8), or pipe it on stdin",
+            ) from None
 
 
 def _stderr(text: str) -> None:

@@ -169,6 +169,7 @@ class AppContext:
         """Resolve a -m value (or the configured default) to an id the API accepts."""
         from mistral_cli.services import models as svc
 
+        check_model_flag(name)
         wanted = name or default or self.settings.model
         cards = self.models()
         try:
@@ -188,6 +189,14 @@ class AppContext:
         """Release the client's connections."""
         if self._client is not None:
             self._client.close()
+
+
+def check_model_flag(name: str | None) -> None:
+    """`-m ''` (or only spaces) is a usage error (exit 2), never a silent fall back."""
+    if name is not None and not name.strip():
+        raise UsageError(
+            "-m/--model is empty", hint="name a model; `mistral models list` shows them"
+        )
 
 
 def app_context(ctx: HasRoot) -> AppContext:

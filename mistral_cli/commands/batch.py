@@ -26,8 +26,11 @@ app = new_app(
 JobArg = Annotated[str, typer.Argument(metavar="JOB", help="The batch job id.")]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("-o", "--output", help="Write to FILE.", dir_okay=False, show_default=False),
+    typer.Option(
+        "-o", "--output", help="Write to FILE (- is stdout).", dir_okay=False, show_default=False
+    ),
 ]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing -o FILE.")]
 FormatOpt = Annotated[
     str | None,
     typer.Option("--format", help="jsonl (default), json, csv or npy.", show_default=False),
@@ -111,6 +114,7 @@ def download(
     raw: Annotated[
         bool, typer.Option("--raw", help="Write the job's output file as it is.")
     ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Write a finished embed job's vectors in input order (stdout, or -o FILE).
 
@@ -120,21 +124,28 @@ def download(
     from mistral_cli.services.embed import job as embed_job
 
     actx = _context(ctx)
+    dest = embed_job.Destination(fmt, output, force=force)
+    if raw and dest.file is not None:
+        from mistral_cli import fsio
+
+        fsio.check_new(dest.file, force=force)
+    elif not raw:
+        dest.check()  # an existing -o FILE needs --force: refused before any download
     found = svc.ended(svc.get(actx.client(), job_id))
     if raw:
-        _raw(actx, found, output)
+        _raw(actx, found, dest)
         return
-    _collect(actx, found, embed_job.Destination(fmt, output))
+    _collect(actx, found, dest)
 
 
-def _raw(actx: AppContext, job: BatchJob, output: Path | None) -> None:
+def _raw(actx: AppContext, job: BatchJob, dest: Destination) -> None:
     from mistral_cli.errors import CliError
     from mistral_cli.services import files
 
     if not job.output_file:
         raise CliError(f"batch job {job.id} has no output file")
-    if output is not None:
-        files.download(actx.client(), job.output_file, output)
+    if dest.file is not None:
+        files.download(actx.client(), job.output_file, dest.file, force=dest.force)
         return
     with actx.client().download(f"/v1/files/{job.output_file}/content") as chunks:
         for chunk in chunks:

@@ -52,8 +52,10 @@ TextsArg = Annotated[
     ),
 ]
 OutputOpt = Annotated[
-    Path | None, _opt("-o", "--output", help="Write to FILE, not stdout.", dir_okay=False)
+    Path | None,
+    _opt("-o", "--output", help="Write to FILE, not stdout (- is stdout).", dir_okay=False),
 ]
+ForceOpt = Annotated[bool, _opt("--force", help="Overwrite an existing -o FILE.")]
 FormatOpt = Annotated[
     str | None, _opt("--format", help="jsonl (default), json, csv or npy (needs -o).")
 ]
@@ -122,6 +124,7 @@ def embed(
     progress: ProgressOpt = False,
     dry_run: DryRunOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     batch: BatchOpt = False,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = None,
@@ -131,17 +134,18 @@ def embed(
 
     Example: cat notes.txt | mistral embed > vectors.jsonl
     """
-    from mistral_cli.context import app_context
+    from mistral_cli.context import app_context, check_model_flag
     from mistral_cli.services.embed import backend, batching, job
 
     actx = app_context(ctx)
+    check_model_flag(model)
     if not texts and sys.stdin.isatty():
         raise UsageError("no input: pass TEXT arguments or pipe one text per line on stdin")
     stream = None if texts else sys.stdin.buffer
     source = job.Source(texts, stream, input_format, field, id_field)
-    dest = job.Destination(fmt, output, resume)
+    dest = job.Destination(fmt, output, resume, force)
     source.check()
-    dest.check()
+    dest.check(resumable=not (batch or wait))  # before anything is sent: see Destination
     name = model or actx.settings.embed_model
     settings = backend.EmbedSettings(name, output_dimension, output_dtype, encoding)
     settings.check()
@@ -198,17 +202,19 @@ def _direct(
     opts: Options,
     max_cost: str | None = None,
 ) -> None:
-    from mistral_cli.services.embed import backend, job, report, tokens
+    from mistral_cli.errors import Interrupted
+    from mistral_cli.services.embed import backend, interrupted, job, report, tokens
     from mistral_cli.services.embed.inputs import count_lines
     from mistral_cli.services.tokens import counter_mode
 
+    watch = interrupted.Watch(source, dest, sys.argv[1:])  # before any input is read
     engine = backend.ApiBackend(actx.client(), settings)
     counter = tokens.default_counter(counter_mode(actx.environ))
     items, point = job.start(dest, source.items())
     stop = _budget_stop(actx, items, counter, settings.model, max_cost)
     if stop is not None:
         items = iter(stop)
-    message = job.resume_message(point) if point is not None else None
+    message = job.resume_message(point, dest.file) if point is not None else None
     if message:
         actx.out.info(message)
     shown = opts.progress or actx.out.err_is_tty
@@ -218,15 +224,21 @@ def _direct(
     if total is not None and point is not None:
         total = max(total - (point.last_line or 0), 0)
     tracker = job.ProgressTracker(total, eta=not actx.out.err_is_tty)
-    with (
-        job.open_writer(dest, TextOut(actx), settings.output_dtype) as writer,
-        actx.out.progress("embedding", total=total, unit="inputs", force=opts.progress) as bar,
-    ):
-        summary = job.embed(
-            items, engine, writer, limits=limits, concurrency=opts.concurrency,
-            counter=counter, truncate=opts.truncate,
-            on_progress=lambda p: bar.advance(*tracker.update(p)),
-        )  # fmt: skip
+    try:
+        with (
+            job.open_writer(dest, TextOut(actx), settings.output_dtype, progressive=True) as writer,
+            actx.out.progress("embedding", total=total, unit="inputs", force=opts.progress) as bar,
+        ):
+            watch.start(point, writer)
+            summary = job.embed(
+                items, engine, writer, limits=limits, concurrency=opts.concurrency,
+                counter=counter, truncate=opts.truncate,
+                on_progress=lambda p: bar.advance(*tracker.update(p)),
+            )  # fmt: skip
+    except Interrupted:
+        if (said := watch.message()) is not None:
+            actx.out.info(said)
+        raise
     if shown:
         actx.out.info(report.summary_line(summary))
     elif aside := report.set_aside(summary.blank, summary.truncated):

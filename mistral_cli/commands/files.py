@@ -96,28 +96,36 @@ def download(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", metavar="PATH", help="Where to write (default: the file's name)."
+            "-o",
+            "--output",
+            metavar="PATH",
+            help="Where to write (- is stdout; default: the file's name, here).",
         ),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Download a file's content (streamed to disk, written atomically).
+    """Download a file's content (streamed, written atomically; --force to overwrite).
 
     Example: mistral files download 497f6eca-… -o results.jsonl
     """
+    from mistral_cli import fsio
     from mistral_cli.context import app_context
     from mistral_cli.services import files as svc
 
     actx = app_context(ctx)
+    if output is not None:
+        fsio.check_new(output, force=force)  # before any request
     client = actx.client()
     meta = svc.get_file(client, file_id)
-    name = Path(meta.filename or "").name
-    dest = output or Path(name if name not in ("", ".", "..") else file_id)
-    with actx.out.progress(dest.name, total=meta.bytes, unit="B") as bar:
+    dest = output or svc.local_name(meta, file_id)
+    with actx.out.progress(dest.name or "-", total=meta.bytes, unit="B") as bar:
         written = svc.download(
             client,
             file_id,
             dest,
+            force=force and output is not None,  # a server-chosen name never replaces a file
             on_progress=lambda _p, done, _t: bar.advance(done - bar.completed),
         )
-    actx.out.info(f"wrote {written:,} bytes to {dest}")
-    actx.out.line(str(dest))
+    if not fsio.is_stdout(dest):
+        actx.out.info(f"wrote {written:,} bytes to {dest}")
+        actx.out.line(str(dest))

@@ -188,6 +188,11 @@ class Output:
         except BrokenPipeError:
             _silence_stdout()
             raise PipeClosed from None
+        except OSError as exc:  # a full disk behind `> file`: exit 1 naming it, not a bug
+            from mistral_cli.fsio import write_failed
+
+            _silence_stdout()  # the exit flush would fail on the same disk
+            raise write_failed("stdout", exc) from None
 
 
 def _isatty(stream: TextIO | Any) -> bool:  # noqa: ANN401  # CliRunner swaps in odd streams

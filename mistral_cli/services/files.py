@@ -244,27 +244,51 @@ def delete_file(client: FilesClient, file_id: str) -> FileDeleted:
 
 
 def download(
-    client: FilesClient, file_id: str, dest: Path, *, on_progress: Progress = _quiet
+    client: FilesClient,
+    file_id: str,
+    dest: Path,
+    *,
+    force: bool = False,
+    on_progress: Progress = _quiet,
 ) -> int:
-    """Stream a file's content to `dest` atomically (temp file, then rename); returns bytes."""
+    """Stream a file's content to `dest` safely (fsio.open_output); returns the bytes written.
+
+    A new file appears whole or not at all; an existing one is replaced only with `force`;
+    `-` is stdout and a device or FIFO is written directly. A failed write is exit 1.
+    """
     total = get_file(client, file_id).bytes or 0  # unknown size: progress without a total
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.part")
+    if not (fsio.is_stdout(dest) or fsio.is_stream(dest)):
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise fsio.write_failed(dest, exc) from None
     done = 0
-    try:
-        with client.download(f"/v1/files/{file_id}/content") as chunks, tmp.open("wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-                done += len(chunk)
-                on_progress("downloading", done, total)
-        tmp.replace(dest)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {dest}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with (
+        fsio.open_output(dest, force=force, binary=True) as out,
+        client.download(f"/v1/files/{file_id}/content") as chunks,
+    ):
+        for chunk in chunks:
+            out.write(chunk)
+            done += len(chunk)
+            on_progress("downloading", done, total)
     return done
+
+
+def local_name(meta: FileOut, file_id: str) -> Path:
+    """Where `files download` puts a file given no -o: the server's name, made safe, here.
+
+    Reduced to a plain basename (no folders, no leading dot, no control characters); an
+    existing file of that name is never replaced (exit 2: choose the name with -o).
+    """
+    from pathlib import Path
+
+    name = Path(fsio.safe_basename(meta.filename or "", fallback=file_id))
+    if name.exists() or name.is_symlink():
+        raise UsageError(
+            f"{name} already exists (the name the server gives file {file_id})",
+            hint="choose where to write with -o PATH (and --force to replace a file)",
+        )
+    return name
 
 
 def row(file: FileOut) -> list[str]:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from mistral_cli.api.schemas.chat import Message, split_content
 from mistral_cli.errors import UsageError
-from mistral_cli.services.chat import ChatParams, parse_params, read_prompt, response_format
+from mistral_cli.services.chat import ChatParams, params, parse_params, read_prompt, response_format
 
 
 def test_zero_values_are_sent_and_none_left_out() -> None:
@@ -105,3 +106,49 @@ def test_split_content_handles_chunks_and_unknown_types() -> None:
     assert split_content(content) == ("ok", "hmm")
     assert split_content("plain") == ("plain", "")
     assert split_content(None) == ("", "")
+
+
+def test_param_json_nested_too_deep_is_refused_before_parsing() -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    with pytest.raises(UsageError) as caught:
+        parse_params([f"x_deep={deep}"], print)
+    assert caught.value.message == "--param x_deep: JSON nested deeper than 64 levels"
+    assert caught.value.hint == "the CLI reads JSON up to 64 levels deep"
+    ok = "[" * 64 + "]" * 64
+    warned: list[str] = []
+    assert parse_params([f"x_ok={ok}"], warned.append) == {"x_ok": json.loads(ok)}
+
+
+def test_brackets_inside_strings_do_not_count_as_depth() -> None:
+    value = json.dumps({"text": "[" * 200 + '\\"{' * 100})
+    assert parse_params([f"x_text={value}"], lambda _w: None) == {"x_text": json.loads(value)}
+
+
+def test_a_param_value_over_the_size_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(params, "MAX_JSON_BYTES", 1024)
+    with pytest.raises(UsageError, match=r"^--param x_big: the value is over 1 KiB$"):
+        parse_params(["x_big=" + "a" * 1025], print)
+
+
+def test_schema_from_a_device_or_fifo_is_refused_without_reading(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        response_format(json_mode=False, schema_file=Path("/dev/zero"))
+    assert caught.value.message == "--schema: /dev/zero is not a regular file"
+    assert caught.value.hint == "save the schema to a file first (a pipe or device is not read)"
+    fifo = tmp_path / "schema.json"
+    os.mkfifo(fifo)  # no writer: a blocking read would never return
+    with pytest.raises(UsageError, match="is not a regular file"):
+        response_format(json_mode=False, schema_file=fifo)
+
+
+def test_schema_size_and_depth_caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"a": ' * 100 + "1" + "}" * 100)
+    with pytest.raises(UsageError) as caught:
+        response_format(json_mode=False, schema_file=deep)
+    assert caught.value.message == f"--schema {deep}: JSON nested deeper than 64 levels"
+    monkeypatch.setattr(params, "MAX_JSON_BYTES", 100)
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"description": "x" * 200}))
+    with pytest.raises(UsageError, match=r"big\.json is over 100 bytes$"):
+        response_format(json_mode=False, schema_file=big)

@@ -33,6 +33,7 @@ def validate(
     drop_invalid: bool = typer.Option(
         False, "--drop-invalid", help="With --fix: drop samples that cannot be repaired."
     ),
+    force: bool = typer.Option(False, "--force", help="With --fix: overwrite an existing OUT."),
     max_findings: int | None = typer.Option(
         None, "--max-findings", metavar="N", help="Show at most N findings."
     ),
@@ -54,7 +55,7 @@ def validate(
     if fix is not None:
         if len(files) != 1:
             raise UsageError("--fix takes exactly one input file")
-        result = fix_svc.fix(files[0], fix, drop_invalid=drop_invalid)
+        result = fix_svc.fix(files[0], fix, drop_invalid=drop_invalid, force=force)
         for line in result.log:
             actx.out.info(f"{files[0]}:{line}")
         files = [fix]

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
 from mistral_cli.api.chat_fields import CHAT_FIELDS, OPENAI_ONLY, check_value
 from mistral_cli.api.schemas.chat import ChatRequest, JsonSchema, Message, ResponseFormat
+from mistral_cli.bounded import NotRegularFile, read_regular, size_text
 from mistral_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+# Caps on JSON given on the command line (--param) or in a --schema file: far above any real
+# schema, far below what would exhaust memory or Python's recursion limit.
+MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64
 # Request fields the CLI sets itself, or that have a flag of their own: --param may not set them.
 OWN_FLAGS: dict[str, str] = {
     "model": "-m/--model",
@@ -97,7 +103,7 @@ def parse_params(items: list[str], warn: Any) -> dict[str, Any]:  # noqa: ANN401
         name = name.strip()
         if not sep or not name:
             raise UsageError(f"--param {item!r}: expected NAME=VALUE", hint="e.g. --param n=2")
-        value = _decode(raw)
+        value = _decode(raw, name)
         if name in OWN_FLAGS:
             raise UsageError(f"--param {name}: use {OWN_FLAGS[name]} instead")
         if name in OPENAI_ONLY:
@@ -116,11 +122,33 @@ def parse_params(items: list[str], warn: Any) -> dict[str, Any]:  # noqa: ANN401
     return extras
 
 
-def _decode(raw: str) -> Any:  # noqa: ANN401  # any JSON value
+def _decode(raw: str, name: str) -> Any:  # noqa: ANN401  # any JSON value
+    if len(raw.encode("utf-8", "surrogateescape")) > MAX_JSON_BYTES:
+        raise UsageError(f"--param {name}: the value is over {size_text(MAX_JSON_BYTES)}")
+    _check_depth(raw, f"--param {name}")
     try:
         return json.loads(raw)
     except ValueError:
         return raw
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def _check_depth(text: str, what: str) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH before parsing it (no RecursionError)."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise UsageError(
+                    f"{what}: JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                    hint=f"the CLI reads JSON up to {MAX_JSON_DEPTH} levels deep",
+                )
+        elif bracket in "]}":
+            depth = max(depth - 1, 0)
 
 
 def response_format(*, json_mode: bool, schema_file: Path | None) -> ResponseFormat | None:
@@ -131,18 +159,34 @@ def response_format(*, json_mode: bool, schema_file: Path | None) -> ResponseFor
         return ResponseFormat(type="json_object")
     if schema_file is None:
         return None
-    try:
-        schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"--schema: cannot read {schema_file}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise UsageError(f"--schema: {schema_file} is not valid JSON ({exc})") from None
+    schema = _read_schema(schema_file)
     if not isinstance(schema, dict):
         raise UsageError(f"--schema: {schema_file} must hold a JSON object (a JSON Schema)")
     name = _schema_name(schema, schema_file)
     return ResponseFormat(
         type="json_schema", json_schema=JsonSchema(name=name, schema=schema, strict=True)
     )
+
+
+def _read_schema(path: Path) -> Any:  # noqa: ANN401  # any JSON value
+    """The --schema file's JSON: a regular file of at most MAX_JSON_BYTES, MAX_JSON_DEPTH deep."""
+    try:
+        data = read_regular(path, MAX_JSON_BYTES)
+    except NotRegularFile:
+        raise UsageError(
+            f"--schema: {path} is not a regular file",
+            hint="save the schema to a file first (a pipe or device is not read)",
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"--schema: cannot read {path}: {exc.strerror}") from None
+    if len(data) > MAX_JSON_BYTES:
+        raise UsageError(f"--schema: {path} is over {size_text(MAX_JSON_BYTES)}")
+    try:
+        text = data.decode("utf-8")
+        _check_depth(text, f"--schema {path}")
+        return json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"--schema: {path} is not valid JSON ({exc})") from None
 
 
 def _schema_name(schema: dict[str, Any], path: Path) -> str:

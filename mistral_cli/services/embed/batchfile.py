@@ -148,7 +148,7 @@ def collect(
             if file_id:
                 path = _temp(folder, ".results.jsonl")
                 downloaded.append(path)
-                files.download(client, file_id, path)
+                files.download(client, file_id, path, force=True)  # our own temporary file
         return write_results(manifest, downloaded, writer)
     finally:
         for path in downloaded:

@@ -4,7 +4,8 @@ Batches are submitted to a thread pool at most `window` at a time and written st
 order, so at most `window` batches (plus the one being packed) are held in memory whatever the
 input size. A "too many tokens" answer splits the batch in halves, recursively; nothing is
 dropped. When a batch fails for good, nothing more is submitted, the batches before it are
-written, and `EmbedStopped` names the first line not embedded.
+written, and `EmbedStopped` names the first line not embedded. Ctrl-C and SIGTERM are held
+while a batch is written, so an interrupted run leaves whole records only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from mistral_cli.errors import CliError, UsageError
+from mistral_cli.fsio import held_signals
 from mistral_cli.services.embed.batching import Batch, Limits, Tally, batches
 from mistral_cli.services.embed.inputs import InputError, Item
 from mistral_cli.services.embed.tokens import EstimatingCounter, TokenCounter
@@ -217,8 +219,9 @@ class _Run:
     def _finish(self, batch: Batch, result: _Result, pending: Pending) -> None:
         written = batch.entries[: len(result.vectors)]
         if written:
-            self.writer.write([entry.item for entry in written], result.vectors)
-            self.done += len(written)
+            with held_signals():  # Ctrl-C waits for whole records, and the count to match them
+                self.writer.write([entry.item for entry in written], result.vectors)
+                self.done += len(written)
             self.tokens += sum(entry.tokens for entry in written)
         self.requests += result.requests
         self.splits += result.splits

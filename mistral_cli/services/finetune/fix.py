@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any
 
+from mistral_cli import fsio
 from mistral_cli.errors import DataValidationError, UsageError
 from mistral_cli.services.finetune.fix_rules import fix_sample
 from mistral_cli.services.finetune.reader import Reader, Record
@@ -48,21 +48,29 @@ class FixResult:
         return [str(change) for change in self.changes]
 
 
-def fix(src: Path, dst: Path, *, drop_invalid: bool = False) -> FixResult:
-    """Write a fixed copy of `src` to `dst` (atomically); drop samples only if drop_invalid."""
+def check_output(src: Path, dst: Path, *, force: bool = False) -> None:
+    """Refuse (exit 2) an OUT that is the input, stdout, a device or FIFO, or exists (no force)."""
+    if fsio.is_stdout(dst) or fsio.is_stream(dst):
+        raise UsageError(
+            f"--fix writes a file that is then validated; {dst} is not one",
+            hint="name a new file, e.g. --fix train.fixed.jsonl",
+        )
     _refuse_same(src, dst)
+    fsio.check_folder(dst)
+    fsio.check_new(dst, force=force)
+
+
+def fix(src: Path, dst: Path, *, drop_invalid: bool = False, force: bool = False) -> FixResult:
+    """Write a fixed copy of `src` to `dst` (atomically); drop samples only if drop_invalid.
+
+    An existing `dst` is replaced only with `force`; a failed write is exit 1 naming it.
+    """
+    check_output(src, dst, force=force)
     result = FixResult(src, dst)
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    with open_data(src) as stream:
+    with open_data(src) as stream, fsio.open_output(dst, force=force, binary=True) as sink:
         reader = Reader(stream)
-        try:
-            with _create(tmp, dst) as sink:
-                for record in reader.records():
-                    _record(record, sink, result, drop_invalid=drop_invalid)
-            os.replace(tmp, dst)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        for record in reader.records():
+            _record(record, sink, result, drop_invalid=drop_invalid)
     head = []
     if reader.document:
         what = "JSON array" if reader.document == "array" else "pretty-printed document"
@@ -84,14 +92,7 @@ def _refuse_same(src: Path, dst: Path) -> None:
         )
 
 
-def _create(tmp: Path, dst: Path) -> BinaryIO:
-    try:
-        return tmp.open("xb")
-    except OSError as exc:
-        raise UsageError(f"cannot write {dst}: {exc.strerror or exc}") from None
-
-
-def _record(record: Record, sink: BinaryIO, result: FixResult, *, drop_invalid: bool) -> None:
+def _record(record: Record, sink: IO[bytes], result: FixResult, *, drop_invalid: bool) -> None:
     line = record.line
     if record.blank:
         result.changes.append(Change(line, "FT005", "removed a blank line"))
@@ -120,7 +121,7 @@ def _record(record: Record, sink: BinaryIO, result: FixResult, *, drop_invalid: 
     _write(sink, _dump(value) if changes or record.raw is None else record.raw, result)
 
 
-def _write(sink: BinaryIO, data: bytes, result: FixResult) -> None:
+def _write(sink: IO[bytes], data: bytes, result: FixResult) -> None:
     sink.write(data)
     sink.write(b"\n")
     result.written += 1
