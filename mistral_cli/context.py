@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from mistral_cli.api.client import ApiClient
     from mistral_cli.api.schemas.models import ModelCard
     from mistral_cli.services.models import ModelCache
+    from mistral_cli.services.pricing import PriceTable
 
 
 # What the CLI keeps in its folders (glob patterns): tightened to 0600 (folders 0700) if looser
@@ -184,6 +185,14 @@ class AppContext:
         if self.debug:
             self.out.debug(f"model {wanted!r} resolved to {resolved!r}")
         return resolved
+
+    # ------------------------------------------------------------ prices
+
+    def prices(self) -> PriceTable:
+        """The shipped prices with the user's prices.toml (config directory) over them."""
+        from mistral_cli.services import pricing
+
+        return pricing.load(config.config_dir(self.environ))
 
     def close(self) -> None:
         """Release the client's connections."""

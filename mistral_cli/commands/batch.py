@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,10 +12,7 @@ from mistral_cli.commands._shared import JsonOpt, new_app
 if TYPE_CHECKING:
     from mistral_cli.api.schemas.batch import BatchJob
     from mistral_cli.context import AppContext
-    from mistral_cli.services.embed.backend import EmbedSettings
-    from mistral_cli.services.embed.batchfile import Prepared
-    from mistral_cli.services.embed.batching import Limits
-    from mistral_cli.services.embed.job import Destination, Source
+    from mistral_cli.services.embed.job import Destination
 
 app = new_app(
     "batch",
@@ -84,25 +80,10 @@ def wait(
 
     Example: mistral batch wait JOB --timeout 3600
     """
+    from mistral_cli.commands._embed_jobs import wait_for
+
     actx = _context(ctx)
-    _show(actx, _wait(actx, job_id, timeout), json_out)
-
-
-def _wait(actx: AppContext, job_id: str, timeout: float | None) -> BatchJob:
-    from mistral_cli.services import batch as svc
-
-    seen: list[str] = []
-
-    def report(job: BatchJob) -> None:
-        line = f"batch job {job.id}: {job.status} · {svc.progress(job)} requests"
-        if not seen or seen[-1] != line:
-            seen.append(line)
-            actx.out.notice(line)
-
-    return svc.wait(
-        actx.client(), job_id, sleep=actx.sleep, timeout=timeout, on_status=report,
-        on_note=actx.out.notice,
-    )  # fmt: skip
+    _show(actx, wait_for(actx, job_id, timeout), json_out)
 
 
 @app.command("download")
@@ -120,6 +101,7 @@ def download(
 
     Example: mistral batch download JOB -o vectors.jsonl
     """
+    from mistral_cli.commands._embed_jobs import collect
     from mistral_cli.services import batch as svc
     from mistral_cli.services.embed import job as embed_job
 
@@ -135,7 +117,7 @@ def download(
     if raw:
         _raw(actx, found, dest)
         return
-    _collect(actx, found, dest)
+    collect(actx, found, dest)
 
 
 def _raw(actx: AppContext, job: BatchJob, dest: Destination) -> None:
@@ -150,19 +132,6 @@ def _raw(actx: AppContext, job: BatchJob, dest: Destination) -> None:
     with actx.client().download(f"/v1/files/{job.output_file}/content") as chunks:
         for chunk in chunks:
             actx.out.write(chunk.decode("utf-8", errors="replace"))
-
-
-def _collect(actx: AppContext, job: BatchJob, dest: Destination) -> None:
-    from mistral_cli.commands.embed import TextOut
-    from mistral_cli.services.embed import batchfile
-    from mistral_cli.services.embed import job as embed_job
-
-    dest.check()
-    folder = actx.data_dir() / "batch"
-    dtype = batchfile.manifest_dtype(folder, job.id)
-    with embed_job.open_writer(dest, TextOut(actx), dtype, with_sha=False) as writer:
-        written = batchfile.collect(actx.client(), job, folder, writer)
-    actx.out.notice(f"{written.inputs:,} inputs from {written.requests:,} requests written")
 
 
 @app.command("cancel")
@@ -196,66 +165,3 @@ def list_jobs(
         actx.out.json({"object": "list", "data": documents, "total": len(jobs)})
     else:
         actx.out.table(svc.COLUMNS, [svc.row(job) for job in jobs])
-
-
-def submit_embed_job(
-    actx: AppContext,
-    source: Source,
-    dest: Destination,
-    settings: EmbedSettings,
-    limits: Limits,
-    *,
-    truncate: bool,
-    wait: bool,
-    timeout: float | None,
-    max_cost: str | None = None,
-) -> None:
-    """`mistral embed --batch`: build and upload the requests, start the job, maybe wait."""
-    from dataclasses import replace
-
-    from mistral_cli.services import batch as svc
-    from mistral_cli.services.embed import batchfile, report, tokens
-
-    svc.check_host(actx.settings.base_url)
-    settings = replace(settings, model=actx.resolve_model(settings.model, default=settings.model))
-    folder = actx.data_dir() / "batch"
-    started = time.monotonic()
-    prepared = batchfile.prepare(
-        source.items(), settings, folder, limits=limits, counter=tokens.EstimatingCounter(),
-        truncate=truncate,
-    )  # fmt: skip
-    if prepared.requests == 0:
-        from mistral_cli.errors import UsageError
-
-        prepared.requests_path.unlink(missing_ok=True)
-        prepared.manifest_path.unlink(missing_ok=True)
-        raise UsageError("no input to embed (every line was blank)")
-    if max_cost:
-        _check_budget(actx, prepared, settings.model, max_cost)
-    job = batchfile.submit(actx.client(), prepared, settings.model, folder)
-    aside = " · ".join(["", *report.set_aside(prepared.blank, prepared.truncated)])
-    actx.out.notice(
-        f"batch job {job.id} created: {prepared.inputs:,} inputs in {prepared.requests:,} "
-        f"requests ({time.monotonic() - started:.1f} s){aside}"
-    )
-    if not wait:
-        actx.out.line(job.id)
-        actx.out.notice(
-            f"follow it with `mistral batch wait {job.id}`, then `mistral batch download {job.id}`"
-        )
-        return
-    _collect(actx, _wait(actx, job.id, timeout), dest)
-
-
-def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: str) -> None:
-    """--max-cost with --batch: refuse (exit 11) before uploading a job that would cost more."""
-    from mistral_cli.commands.chat import price_table
-    from mistral_cli.services import pricing
-
-    try:
-        meter = pricing.meter(pricing.parse_budget(limit), price_table(actx), model, batch=True)
-        meter.check(prepared.tokens, what="this batch job")
-    except BaseException:
-        prepared.requests_path.unlink(missing_ok=True)
-        prepared.manifest_path.unlink(missing_ok=True)
-        raise

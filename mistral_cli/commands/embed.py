@@ -167,7 +167,6 @@ def embed(
 def _dry_run(
     actx: AppContext, source: Source, settings: EmbedSettings, limits: Limits, opts: Options
 ) -> None:
-    from mistral_cli.commands.chat import price_table
     from mistral_cli.services.embed import batching, report, tokens
     from mistral_cli.services.tokens import counter_mode
 
@@ -175,22 +174,8 @@ def _dry_run(
     plan = batching.plan_embed(
         source.items(), counter=counter, limits=limits, truncate=opts.truncate
     )
-    cost = price_table(actx).cost(settings.model, plan.tokens, 0, batch=opts.batch)
+    cost = actx.prices().cost(settings.model, plan.tokens, 0, batch=opts.batch)
     actx.out.line(report.plan_line(plan, cost))
-
-
-class TextOut:
-    """A TextSink over Output (which flushes each write and handles a closed pipe)."""
-
-    def __init__(self, actx: AppContext) -> None:
-        self._out = actx.out
-
-    def write(self, text: str) -> None:
-        """Write to stdout through Output."""
-        self._out.write(text)
-
-    def flush(self) -> None:
-        """Nothing to do: Output.write flushed already."""
 
 
 def _direct(
@@ -202,6 +187,7 @@ def _direct(
     opts: Options,
     max_cost: str | None = None,
 ) -> None:
+    from mistral_cli.commands._embed_jobs import TextOut
     from mistral_cli.errors import Interrupted
     from mistral_cli.services.embed import backend, interrupted, job, report, tokens
     from mistral_cli.services.embed.inputs import count_lines
@@ -255,13 +241,12 @@ def _budget_stop(
     actx: AppContext, items: Iterator[Item], counter: TokenCounter, model: str, limit: str | None
 ) -> BudgetStop | None:
     """With --max-cost: the inputs, cut off where they would cost more (no price: refused)."""
-    from mistral_cli.commands.chat import price_table
     from mistral_cli.services import pricing
     from mistral_cli.services.embed.tokens import BudgetStop
 
     if not limit:
         return None
-    meter = pricing.meter(pricing.parse_budget(limit), price_table(actx), model)
+    meter = pricing.meter(pricing.parse_budget(limit), actx.prices(), model)
     return BudgetStop(items, counter, meter)
 
 
@@ -274,13 +259,20 @@ def _batch_api(
     opts: Options,
     max_cost: str | None,
 ) -> None:
-    from mistral_cli.commands.batch import submit_embed_job
+    from mistral_cli.commands._embed_jobs import submit_embed_job
 
     if dest.resume:
         raise UsageError(
             "--resume is for direct runs; a batch job is followed with `mistral batch`"
         )
     submit_embed_job(
-        actx, source, dest, settings, limits,
-        truncate=opts.truncate, wait=opts.wait, timeout=opts.timeout, max_cost=max_cost,
-    )  # fmt: skip
+        actx,
+        source,
+        dest,
+        settings,
+        limits,
+        truncate=opts.truncate,
+        wait=opts.wait,
+        timeout=opts.timeout,
+        max_cost=max_cost,
+    )

@@ -40,9 +40,7 @@ def tokens(
 
     Example: mistral tokens -m mistral-large README.md
     """
-    from mistral_cli.config import config_dir
     from mistral_cli.context import app_context
-    from mistral_cli.services import pricing
     from mistral_cli.services import tokens as svc
 
     actx = app_context(ctx)
@@ -58,7 +56,7 @@ def tokens(
         model_id = actx.resolve_model(model)
         card = next((c for c in actx.models() if c.id == model_id), None)
         total = svc.count_stream(counter, stream, on_lines=lines.extend if per_line else None)
-    cost = pricing.load(config_dir(actx.environ)).cost(model_id, total, 0)
+    cost = actx.prices().cost(model_id, total, 0)
     report = svc.TokenReport(
         model_id, total, counter.label, counter.exact,
         card.max_context_length if card is not None else None,

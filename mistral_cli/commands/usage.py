@@ -39,16 +39,14 @@ def usage(
     """
     import time
 
-    from mistral_cli.config import config_dir
     from mistral_cli.context import app_context
-    from mistral_cli.services import pricing
     from mistral_cli.services import usage as svc
     from mistral_cli.services.conversations import ConversationStore, parse_age
 
     actx = app_context(ctx)
     if by not in svc.GROUPINGS:
         raise UsageError(f"--by {by!r}: choose model or day")
-    table = pricing.load(config_dir(actx.environ))
+    table = actx.prices()
     if prices:
         _show_prices(actx.out, table, json_out=json_out)
         return
