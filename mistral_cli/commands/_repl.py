@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mistral_cli import fsio
-from mistral_cli.commands.chat import (
-    Options,
+from mistral_cli.commands._chat_ui import (
+    ChatOptions,
     chat_budget,
     remember_conversation,
     render_turn,
@@ -23,7 +24,7 @@ from mistral_cli.context import AppContext
 from mistral_cli.errors import CliError, ExitCode, Interrupted, UsageError, describe
 from mistral_cli.output import Output
 from mistral_cli.services import repl as commands
-from mistral_cli.services.chat import ChatSession, Turn
+from mistral_cli.services.chat import ChatSession, Totals, Turn
 from mistral_cli.services.chat.budget import ChatBudget
 from mistral_cli.services.conversations import (
     SHORT_ID,
@@ -32,7 +33,12 @@ from mistral_cli.services.conversations import (
     title_of,
     transcript,
 )
+from mistral_cli.services.pricing import money
 from mistral_cli.services.store_errors import StoreError
+
+if TYPE_CHECKING:
+    from prompt_toolkit.completion import CompleteEvent, Completer
+    from prompt_toolkit.document import Document
 
 PROMPT = "› "
 HISTORY_FILE = "history"
@@ -43,7 +49,7 @@ ReadLine = Callable[[str], str]
 def run_repl(
     actx: AppContext,
     open_session: Callable[[], ChatSession],
-    opts: Options,
+    opts: ChatOptions,
     *,
     read_line: ReadLine | None = None,
 ) -> int:
@@ -120,29 +126,43 @@ def terminal_reader(history: Path, out: Output) -> ReadLine:
         history=kept,
         key_bindings=keys,
         prompt_continuation=lambda width, _line, _wrap: "… ".rjust(width),
+        completer=slash_completer(),
+        complete_while_typing=False,  # TAB only: typing a prompt never pops a menu up
     )
     return editor.prompt
+
+
+def slash_completer() -> Completer:
+    """TAB after `/`: the commands of the slash table that the word begins, each with its use."""
+    from prompt_toolkit.completion import Completer, Completion
+
+    class SlashCompleter(Completer):
+        def get_completions(
+            self, document: Document, complete_event: CompleteEvent
+        ) -> Iterator[Completion]:
+            typed = document.text_before_cursor
+            for command in commands.completions(typed):
+                yield Completion(
+                    command.name, start_position=1 - len(typed), display_meta=command.about
+                )
+
+    return SlashCompleter()
 
 
 class Repl:
     """The loop: read a line, then ask it or run the slash command; only /exit or Ctrl-D end it."""
 
-    def __init__(self, actx: AppContext, session: ChatSession, opts: Options) -> None:
+    def __init__(self, actx: AppContext, session: ChatSession, opts: ChatOptions) -> None:
         self.actx = actx
         self.out = actx.out
         self.session = session
         self.opts = opts
         self.start = copy.copy(session.totals)  # /usage counts from here (reset by /clear)
         self.saved_id = session.conversation_id if session.store is not None else None
-        self.commands: dict[str, Callable[[str], None]] = {
-            "help": self.help,
-            "clear": self.clear,
-            "model": self.model,
-            "system": self.system,
-            "retry": self.retry,
-            "undo": self.undo,
-            "usage": self.usage,
-            "save": self.save,
+        self.running = True  # until /exit
+        # each slash command of the table runs the method of its name (a missing one fails here)
+        self.handlers: dict[str, Callable[[str], None]] = {
+            command.name: getattr(self, command.name) for command in commands.COMMANDS
         }
 
     def loop(self, read_line: ReadLine) -> int:
@@ -201,16 +221,15 @@ class Repl:
             budget = chat_budget(self.actx, self.session, self.opts, prompt)
             self.answer(lambda: self.session.turn(prompt), budget)
             return True
-        if not parsed.known:
+        command = parsed.command
+        if command is None:
             self.out.info(f"unknown command /{parsed.name}; /help lists them")
             return True
-        if parsed.arg and not commands.COMMANDS[parsed.name][0]:
+        if parsed.arg and not command.args:
             self.out.info(f"/{parsed.name} takes no argument")
             return True
-        if parsed.name == "exit":
-            return False
-        self.commands[parsed.name](parsed.arg)
-        return True
+        self.handlers[command.name](parsed.arg)
+        return self.running
 
     def answer(
         self,
@@ -239,8 +258,12 @@ class Repl:
 
     def help(self, _arg: str) -> None:
         """/help."""
-        for line in commands.help_lines():
+        for line in help_lines():
             self.out.info(line)
+
+    def exit(self, _arg: str) -> None:
+        """/exit: leave once this input is handled."""
+        self.running = False
 
     def clear(self, _arg: str) -> None:
         """/clear: a new conversation; the old one stays saved."""
@@ -287,7 +310,7 @@ class Repl:
 
     def usage(self, _arg: str) -> None:
         """/usage: tokens so far in this conversation."""
-        self.out.info(commands.usage_text(commands.since(self.session.totals, self.start)))
+        self.out.info(usage_text(commands.since(self.session.totals, self.start)))
 
     def save(self, arg: str) -> None:
         """/save FILE: a markdown transcript."""
@@ -316,3 +339,37 @@ class Repl:
         first = next(m.content for m in session.messages if m.role == "user")
         unsaved = Conversation("unsaved", title_of(first), session.model, now, now)
         return transcript(unsaved, [StoredMessage(m.role, m.content) for m in session.messages])
+
+
+def help_lines() -> list[str]:
+    """/help: one line per command of the table, aligned, then the keys."""
+    usages = [f"/{command.name} {command.args}".rstrip() for command in commands.COMMANDS]
+    width = max(len(usage) for usage in usages)
+    lines = [
+        f"  {usage.ljust(width)}  {command.about}"
+        for usage, command in zip(usages, commands.COMMANDS, strict=True)
+    ]
+    lines += [
+        "Enter sends; Alt-Enter (or Esc then Enter) adds a line; pasted lines stay one message.",
+        "Ctrl-C stops an answer (what arrived is kept); Up recalls earlier inputs; "
+        "//text sends /text.",
+    ]
+    return lines
+
+
+def usage_text(totals: Totals) -> str:
+    """/usage: `this conversation: 4 turns · 180 in / 42 out tokens · $0.000031`."""
+    turns = f"{totals.turns} turn{'' if totals.turns == 1 else 's'}"
+    text = (
+        f"this conversation: {turns} · "
+        f"{totals.prompt_tokens} in / {totals.completion_tokens} out tokens"
+    )
+    if totals.currency is not None:
+        text += f" · {money(totals.cost, totals.currency)}"
+        if totals.cost_missing:
+            text += f" (cost n/a for {totals.cost_missing} of them)"
+    elif totals.cost_missing:
+        text += " · cost n/a"
+    if totals.usage_missing:
+        text += f" · usage missing for {totals.usage_missing} of them"
+    return text
