@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mistral_cli.commands.finetune._events import SCHEMA_VERSION, Reporter
 from mistral_cli.errors import CliError, Interrupted, JobEnded, UsageError, WaitTimeout
 
 if TYPE_CHECKING:
@@ -17,8 +16,8 @@ if TYPE_CHECKING:
     from mistral_cli.context import AppContext
     from mistral_cli.services.finetune.run import Budget
     from mistral_cli.services.finetune.wait import PollPolicy
+    from mistral_cli.services.ftdata.report import Report
 
-SCHEMA_VERSION = 1
 DEPRECATION = "mistral: note: the fine-tuning API is deprecated upstream"
 _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -59,44 +58,6 @@ def budget(text: str | None) -> Budget | None:
     from mistral_cli.services.finetune.run import Budget
 
     return Budget.parse(text)
-
-
-def _clock() -> str:
-    return time.strftime("%H:%M:%S")
-
-
-@dataclass
-class Reporter:
-    """Turns run and wait events into stderr lines, or JSON lines on stdout with --jsonl."""
-
-    actx: AppContext
-    jsonl: bool = False
-    job: Job | None = None
-    job_id: str | None = None
-    status: str = "unknown"
-    state_file: Path | None = None
-
-    def emit(self, kind: str, text: str, **data: Any) -> None:  # noqa: ANN401
-        """One event: a JSON line on stdout with --jsonl, else a line on stderr."""
-        if self.jsonl:
-            self.actx.out.jsonl({"type": kind, "schema_version": SCHEMA_VERSION, **data})
-        else:
-            self.actx.out.info(f"[{_clock()}] {text}")
-
-    def __call__(self, event: object) -> None:
-        """Render one event (run.* and wait.* dataclasses)."""
-        from mistral_cli.commands.finetune import _events
-
-        _events.render(self, event)
-
-    def track(self, job: Job) -> None:
-        """Remember the job being followed (for the Ctrl-C hint and the final line)."""
-        first = self.job is None
-        self.job, self.job_id, self.status = job, job.id, job.status or "unknown"
-        if first and self.state_file is not None:
-            from mistral_cli.services.finetune.run import save_state
-
-            save_state(self.state_file, job)
 
 
 def drive(
@@ -211,13 +172,11 @@ def print_job(actx: AppContext, reporter: Reporter, *, json_out: bool, jsonl: bo
         github_output(target, job)
 
 
-def require_valid(actx: AppContext, path: object, report: object) -> None:
+def require_valid(actx: AppContext, path: Path, report: Report) -> None:
     """Before an upload: print the findings of a failing report and exit 8."""
+    from mistral_cli.commands.finetune._render import render_text
     from mistral_cli.errors import DataValidationError
-    from mistral_cli.services.finetune.render import render_text
-    from mistral_cli.services.finetune.report import Report
 
-    assert isinstance(report, Report)
     if report.ok:
         return
     actx.out.info(render_text(report))
@@ -227,10 +186,10 @@ def require_valid(actx: AppContext, path: object, report: object) -> None:
     )
 
 
-def show_reports(actx: AppContext, reports: list[Any], fmt: str) -> None:
+def show_reports(actx: AppContext, reports: list[Report], fmt: str) -> None:
     """Print validation reports (text on stderr; json/github on stdout); exit 8 when not ok."""
+    from mistral_cli.commands.finetune import _render as render
     from mistral_cli.errors import DataValidationError
-    from mistral_cli.services.finetune import render
 
     for report in reports:
         if fmt == "json":

@@ -9,10 +9,8 @@ import typer
 
 from mistral_cli.commands._shared import JsonOpt
 from mistral_cli.commands.finetune import _opts as o
-from mistral_cli.commands.finetune._app import app
 
 
-@app.command("upload")
 def upload(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="JSONL files to upload.")],
@@ -44,9 +42,13 @@ def upload(
     for path in files:
         with _flow.Progress(actx, path.name, _size(path)) as progress:
             result = svc.upload(
-                client, path, cache=cache, reuse=not no_reuse, on_progress=progress,
+                client,
+                path,
+                cache=cache,
+                reuse=not no_reuse,
+                on_progress=progress,
                 read_timeout=upload_timeout,
-            )  # fmt: skip
+            )
         verb = "reusing" if result.reused else "uploaded"
         actx.out.info(f"{verb} {path} as {result.file.id} ({result.file.filename or '?'})")
         done.append(result)

@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 
 from mistral_cli.commands._shared import JsonOpt
-from mistral_cli.commands.finetune._app import app
 
 
-@app.command("validate")
 def validate(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Training JSONL files.")],
@@ -45,8 +43,8 @@ def validate(
     from mistral_cli.commands.finetune import _flow
     from mistral_cli.context import app_context
     from mistral_cli.errors import UsageError
-    from mistral_cli.services.finetune import fix as fix_svc
-    from mistral_cli.services.finetune.validate import validate as check
+    from mistral_cli.services.ftdata import fix as fix_svc
+    from mistral_cli.services.ftdata.validate import validate as check
 
     actx = app_context(ctx)
     chosen = "json" if json_out else fmt
@@ -60,8 +58,15 @@ def validate(
             actx.out.info(f"{files[0]}:{line}")
         files = [fix]
     reports = [
-        check(path, val=val if index == 0 else None, kind=kind, seq_len=seq_len, steps=steps,
-              strict=strict, max_findings=max_findings)
+        check(
+            path,
+            val=val if index == 0 else None,
+            kind=kind,
+            seq_len=seq_len,
+            steps=steps,
+            strict=strict,
+            max_findings=max_findings,
+        )
         for index, path in enumerate(files)
-    ]  # fmt: skip
+    ]
     _flow.show_reports(actx, reports, chosen)

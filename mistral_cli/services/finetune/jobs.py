@@ -85,6 +85,26 @@ def parse_hp(pairs: Sequence[str]) -> dict[str, Any]:
     return values
 
 
+def hyperparameters(
+    pairs: Sequence[str],
+    *,
+    training_steps: int | None = None,
+    epochs: float | None = None,
+    learning_rate: float | None = None,
+    seq_len: int | None = None,
+) -> dict[str, Any]:
+    """`--hp K=V` pairs, with the named flags (--steps, --epochs, --lr, --seq-len) over them."""
+    values = parse_hp(pairs)
+    named = {
+        "training_steps": training_steps,
+        "epochs": epochs,
+        "learning_rate": learning_rate,
+        "seq_len": seq_len,
+    }
+    values.update({key: value for key, value in named.items() if value is not None})
+    return values
+
+
 def build_job_in(spec: JobSpec) -> JobIn:
     """Build the strict request body; out-of-range values are usage errors (FT701)."""
     if not spec.training_files:

@@ -13,8 +13,8 @@ from mistral_cli.api.schemas.finetune import DryRunOut, Job, JobIn, JobMetadata
 from mistral_cli.errors import BudgetExceeded, DataValidationError, UsageError
 from mistral_cli.services import files as files_svc
 from mistral_cli.services.finetune import jobs
-from mistral_cli.services.finetune.report import Report
 from mistral_cli.services.finetune.wait import Finished, PollPolicy, Seen, WaitEvent, watch
+from mistral_cli.services.ftdata.report import Report
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MONEY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]{3})?\s*$")
@@ -48,7 +48,7 @@ class Budget:
         return None
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class RunPlan:
     """What `run` (and `start` with create flags) does; `train` holds (PATH|ID, weight)."""
 
@@ -159,7 +159,7 @@ def split_source(entry: str) -> tuple[Path | None, str | None]:
 
 def local_validator(strict: bool) -> Validator:
     """The offline validator (FT001–FT602) as a (train, val) → Report function."""
-    from mistral_cli.services.finetune.validate import validate
+    from mistral_cli.services.ftdata.validate import validate
 
     def check(train: Path, val: Path | None) -> Report:
         return validate(train, val=val, strict=strict)

@@ -12,7 +12,7 @@ import pytest
 
 from mistral_cli.errors import DataValidationError, UsageError
 from mistral_cli.fsio import WriteFailed
-from mistral_cli.services.finetune.fix import fix
+from mistral_cli.services.ftdata.fix import fix
 from tests.unit.finetune.conftest import RULES, check
 from tests.unit.finetune.test_sample_rules import CASES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_cli.services.finetune.schema import schema_problem
+from mistral_cli.services.ftdata.schema import schema_problem
 
 GOOD = {
     "type": "object",

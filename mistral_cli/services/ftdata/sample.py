@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mistral_cli.services.finetune.report import (
+from mistral_cli.services.ftdata.report import (
     ERROR,
     WARNING,
     Collector,
@@ -13,9 +13,9 @@ from mistral_cli.services.finetune.report import (
     segment,
     type_name,
 )
-from mistral_cli.services.finetune.rules_chat import check_messages
-from mistral_cli.services.finetune.rules_classifier import check_labels
-from mistral_cli.services.finetune.rules_tools import CallState, check_tools
+from mistral_cli.services.ftdata.rules_chat import check_messages
+from mistral_cli.services.ftdata.rules_classifier import check_labels
+from mistral_cli.services.ftdata.rules_tools import CallState, check_tools
 
 CHAT, CLASSIFIER = "chat", "classifier"
 KINDS = ("chat", "function_calling", "vision", "classifier")

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mistral_cli.services.finetune.report import ERROR, WARNING, Finding, Severity, quote
+from mistral_cli.services.ftdata.report import ERROR, WARNING, Finding, Severity, quote
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

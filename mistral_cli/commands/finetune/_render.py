@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mistral_cli.services.finetune.report import Finding, Report
+    from mistral_cli.services.ftdata.report import Finding, Report
 
 SCHEMA_VERSION = 1
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}

@@ -8,8 +8,8 @@ import json
 import string
 from typing import Any
 
-from mistral_cli.services.finetune.rules_tools import ID_RE
-from mistral_cli.services.finetune.sample import alias_fixable
+from mistral_cli.services.ftdata.rules_tools import ID_RE
+from mistral_cli.services.ftdata.sample import alias_fixable
 
 Changes = list[tuple[str, str]]  # (rule, what changed)
 _ALPHABET = string.ascii_letters + string.digits

@@ -9,11 +9,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from mistral_cli import fsio
 from mistral_cli.errors import DataValidationError, UsageError
-from mistral_cli.services.finetune.fix_rules import fix_sample
-from mistral_cli.services.finetune.reader import Reader, Record
-from mistral_cli.services.finetune.report import Collector
-from mistral_cli.services.finetune.sample import CHAT, check_sample, family_of
-from mistral_cli.services.finetune.scan import open_data
+from mistral_cli.services.ftdata.fix_rules import fix_sample
+from mistral_cli.services.ftdata.reader import Reader, Record
+from mistral_cli.services.ftdata.report import Collector
+from mistral_cli.services.ftdata.sample import CHAT, check_sample, family_of
+from mistral_cli.services.ftdata.scan import open_data
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from mistral_cli.services.finetune.report import segment
+from mistral_cli.services.ftdata.report import segment
 
 MAX_DEPTH = 64
 TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})

@@ -6,7 +6,7 @@ import binascii
 from typing import Any
 from urllib.parse import urlsplit
 
-from mistral_cli.services.finetune.report import ERROR, Collector, quote, type_name
+from mistral_cli.services.ftdata.report import ERROR, Collector, quote, type_name
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 SUPPORTED = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})

@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from mistral_cli.errors import UsageError
-from mistral_cli.services.finetune.reader import Reader, Record
-from mistral_cli.services.finetune.report import ERROR, INFO, WARNING, Collector, FileStats
-from mistral_cli.services.finetune.rules_classifier import LabelStats
-from mistral_cli.services.finetune.sample import CHAT, CLASSIFIER, Facts, check_sample, family_of
+from mistral_cli.services.ftdata.reader import Reader, Record
+from mistral_cli.services.ftdata.report import ERROR, INFO, WARNING, Collector, FileStats
+from mistral_cli.services.ftdata.rules_classifier import LabelStats
+from mistral_cli.services.ftdata.sample import CHAT, CLASSIFIER, Facts, check_sample, family_of
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from mistral_cli.services.finetune.tokens import TokenCounter
+    from mistral_cli.services.ftdata.tokens import TokenCounter
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 512 * MB

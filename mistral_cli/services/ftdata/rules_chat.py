@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mistral_cli.services.finetune.report import (
+from mistral_cli.services.ftdata.report import (
     ERROR,
     WARNING,
     Collector,
@@ -14,13 +14,13 @@ from mistral_cli.services.finetune.report import (
     quote,
     type_name,
 )
-from mistral_cli.services.finetune.rules_tools import (
+from mistral_cli.services.ftdata.rules_tools import (
     CallState,
     check_answer,
     check_calls,
     unanswered,
 )
-from mistral_cli.services.finetune.rules_vision import check_chunks
+from mistral_cli.services.ftdata.rules_vision import check_chunks
 
 ROLES = frozenset({"system", "user", "assistant", "tool"})
 _KEYS = {

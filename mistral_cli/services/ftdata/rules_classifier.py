@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mistral_cli.services.finetune.report import (
+from mistral_cli.services.ftdata.report import (
     ERROR,
     WARNING,
     Collector,

@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mistral_cli.errors import UsageError
-from mistral_cli.services.finetune.report import (
+from mistral_cli.services.ftdata.report import (
     WARNING,
     Collector,
     Finding,
     Report,
 )
-from mistral_cli.services.finetune.sample import KINDS
-from mistral_cli.services.finetune.scan import FileScan, Options, scan_file
-from mistral_cli.services.finetune.tokens import default_counter
+from mistral_cli.services.ftdata.sample import KINDS
+from mistral_cli.services.ftdata.scan import FileScan, Options, scan_file
+from mistral_cli.services.ftdata.tokens import default_counter
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from mistral_cli.services.finetune.tokens import TokenCounter
+    from mistral_cli.services.ftdata.tokens import TokenCounter
 
 MAX_VALIDATION_SHARE = 0.05
 # Tokens one training step consumes, for FT602's epoch estimate when the server's

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from mistral_cli.services.finetune.docparse import (
+from mistral_cli.services.ftdata.docparse import (
     DocumentError,
     DocumentParser,
     Line,

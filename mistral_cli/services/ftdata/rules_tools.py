@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mistral_cli.services.finetune.report import (
+from mistral_cli.services.ftdata.report import (
     ERROR,
     WARNING,
     Collector,
@@ -15,7 +15,7 @@ from mistral_cli.services.finetune.report import (
     quote,
     type_name,
 )
-from mistral_cli.services.finetune.schema import schema_problem
+from mistral_cli.services.ftdata.schema import schema_problem
 
 ID_RE = re.compile(r"[A-Za-z0-9]{9}")
 NAME_RE = re.compile(r"[a-zA-Z0-9_-]{1,64}")
