@@ -15,33 +15,11 @@ from typing import TYPE_CHECKING
 from mistral_cli.services.embed.inputs import count_lines, offset_of
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from pathlib import Path
 
-    from mistral_cli.services.embed.inputs import Item
     from mistral_cli.services.embed.job import Destination, Source
     from mistral_cli.services.embed.resume import ResumePoint
-    from mistral_cli.services.embed.writers import EmbeddingWriter, Vector
-
-
-class Tally:
-    """An EmbeddingWriter counting what the writer it wraps has written (for an interruption)."""
-
-    def __init__(self, writer: EmbeddingWriter, last_line: int | None = None) -> None:
-        self._writer = writer
-        self.records = 0
-        self.last_line = last_line
-
-    def write(self, items: Sequence[Item], vectors: Sequence[Vector]) -> None:
-        """Write, then count (the runner holds signals across both: the count is the file's)."""
-        self._writer.write(items, vectors)
-        self.records += len(items)
-        if items:
-            self.last_line = items[-1].line
-
-    def close(self) -> None:
-        """Close the wrapped writer."""
-        self._writer.close()
+    from mistral_cli.services.embed.writers import Tally
 
 
 class Watch:

@@ -11,11 +11,10 @@ from typing import IO, TYPE_CHECKING, BinaryIO, cast
 from mistral_cli import fsio
 from mistral_cli.errors import UsageError
 from mistral_cli.services.embed import inputs, report
-from mistral_cli.services.embed.interrupted import Tally
 from mistral_cli.services.embed.npy import NpyWriter, npy_dtype
 from mistral_cli.services.embed.resume import ResumePoint, resume
 from mistral_cli.services.embed.runner import run_embed
-from mistral_cli.services.embed.writers import CsvWriter, JsonlWriter, JsonWriter
+from mistral_cli.services.embed.writers import CsvWriter, JsonlWriter, JsonWriter, Tally
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator

@@ -10,10 +10,10 @@ import pytest
 
 from mistral_cli.services.embed.batching import Limits
 from mistral_cli.services.embed.inputs import Item, read_lines
-from mistral_cli.services.embed.interrupted import Tally, Watch, interrupted_message, stdin_note
+from mistral_cli.services.embed.interrupted import Watch, interrupted_message, stdin_note
 from mistral_cli.services.embed.job import Destination, Source
 from mistral_cli.services.embed.runner import run_embed
-from mistral_cli.services.embed.writers import JsonlWriter
+from mistral_cli.services.embed.writers import JsonlWriter, Tally
 from tests.unit.embed.fakes import FakeBackend, text_lines
 
 
