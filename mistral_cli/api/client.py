@@ -127,9 +127,14 @@ class ApiClient:
             body.model_dump(mode="json", exclude_none=True) if isinstance(body, BaseModel) else body
         )
         answer = self.request(
-            method, path, json_body=payload, params=params, files=files, data=data,
+            method,
+            path,
+            json_body=payload,
+            params=params,
+            files=files,
+            data=data,
             read_timeout=read_timeout,
-        )  # fmt: skip
+        )
         return parse.answer(into, answer, where=f"{method} {path}", note=self._trace)
 
     def request(

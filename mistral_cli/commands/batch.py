@@ -106,7 +106,7 @@ def download(
     from mistral_cli.services.embed import job as embed_job
 
     actx = _context(ctx)
-    dest = embed_job.Destination(fmt, output, force=force)
+    dest = embed_job.Destination(format=fmt, path=output, force=force)
     if raw and dest.file is not None:
         from mistral_cli import fsio
 

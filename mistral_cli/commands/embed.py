@@ -29,8 +29,8 @@ app = new_app(
 )
 
 
-@dataclass(frozen=True)
-class Options:
+@dataclass(frozen=True, kw_only=True)
+class EmbedOptions:
     """The run's knobs besides inputs, output and request fields."""
 
     truncate: bool = False
@@ -142,15 +142,26 @@ def embed(
     if not texts and sys.stdin.isatty():
         raise UsageError("no input: pass TEXT arguments or pipe one text per line on stdin")
     stream = None if texts else sys.stdin.buffer
-    source = job.Source(texts, stream, input_format, field, id_field)
-    dest = job.Destination(fmt, output, resume, force)
+    source = job.Source(
+        texts=texts, stream=stream, input_format=input_format, field=field, id_field=id_field
+    )
+    dest = job.Destination(format=fmt, path=output, resume=resume, force=force)
     source.check()
     dest.check(resumable=not (batch or wait))  # before anything is sent: see Destination
     name = model or actx.settings.embed_model
-    settings = backend.EmbedSettings(name, output_dimension, output_dtype, encoding)
+    settings = backend.EmbedSettings(
+        model=name, output_dimension=output_dimension, output_dtype=output_dtype, encoding=encoding
+    )
     settings.check()
     limits = batching.Limits(max_inputs=batch_size, max_tokens=batch_tokens)
-    opts = Options(truncate, concurrency, progress, wait, timeout, batch or wait)
+    opts = EmbedOptions(
+        truncate=truncate,
+        concurrency=concurrency,
+        progress=progress,
+        wait=wait,
+        timeout=timeout,
+        batch=batch or wait,
+    )
     if dry_run:
         _dry_run(actx, source, settings, limits, opts)
     elif batch or wait:
@@ -165,7 +176,7 @@ def embed(
 
 
 def _dry_run(
-    actx: AppContext, source: Source, settings: EmbedSettings, limits: Limits, opts: Options
+    actx: AppContext, source: Source, settings: EmbedSettings, limits: Limits, opts: EmbedOptions
 ) -> None:
     from mistral_cli.services.embed import batching, report, tokens
     from mistral_cli.services.tokens import counter_mode
@@ -184,7 +195,7 @@ def _direct(
     dest: Destination,
     settings: EmbedSettings,
     limits: Limits,
-    opts: Options,
+    opts: EmbedOptions,
     max_cost: str | None = None,
 ) -> None:
     from mistral_cli.commands._embed_jobs import TextOut
@@ -217,10 +228,15 @@ def _direct(
         ):
             watch.start(point, writer)
             summary = job.embed(
-                items, engine, writer, limits=limits, concurrency=opts.concurrency,
-                counter=counter, truncate=opts.truncate,
+                items,
+                engine,
+                writer,
+                limits=limits,
+                concurrency=opts.concurrency,
+                counter=counter,
+                truncate=opts.truncate,
                 on_progress=lambda p: bar.advance(*tracker.update(p)),
-            )  # fmt: skip
+            )
     except Interrupted:
         if (said := watch.message()) is not None:
             actx.out.info(said)
@@ -256,7 +272,7 @@ def _batch_api(
     dest: Destination,
     settings: EmbedSettings,
     limits: Limits,
-    opts: Options,
+    opts: EmbedOptions,
     max_cost: str | None,
 ) -> None:
     from mistral_cli.commands._embed_jobs import submit_embed_job

@@ -58,10 +58,15 @@ def tokens(
         total = svc.count_stream(counter, stream, on_lines=lines.extend if per_line else None)
     cost = actx.prices().cost(model_id, total, 0)
     report = svc.TokenReport(
-        model_id, total, counter.label, counter.exact,
-        card.max_context_length if card is not None else None,
-        str(cost) if cost else None, cost.as_of if cost else "", lines,
-    )  # fmt: skip
+        model=model_id,
+        tokens=total,
+        counter=counter.label,
+        exact=counter.exact,
+        context_length=card.max_context_length if card is not None else None,
+        cost=str(cost) if cost else None,
+        as_of=cost.as_of if cost else "",
+        lines=lines,
+    )
     if json_out:
         actx.out.json(report.as_json())
         return

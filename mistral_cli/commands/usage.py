@@ -72,8 +72,14 @@ def _show_prices(out: Output, table: PriceTable, *, json_out: bool) -> None:
     out.table(
         columns,
         [
-            [p.model, f"{p.input:g}", f"{p.output:g}", p.currency, p.as_of,
-             "prices.toml" if p.overridden else p.source]
+            [
+                p.model,
+                f"{p.input:g}",
+                f"{p.output:g}",
+                p.currency,
+                p.as_of,
+                "prices.toml" if p.overridden else p.source,
+            ]
             for p in rows
         ],
-    )  # fmt: skip
+    )

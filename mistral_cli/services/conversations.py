@@ -42,10 +42,16 @@ CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
 COLUMNS = {
     "conversations": ("id", "title", "model", "created", "updated"),
     "messages": (
-        "conversation_id", "seq", "role", "content", "partial",
-        "prompt_tokens", "completion_tokens", "created",
+        "conversation_id",
+        "seq",
+        "role",
+        "content",
+        "partial",
+        "prompt_tokens",
+        "completion_tokens",
+        "created",
     ),
-}  # fmt: skip
+}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -230,11 +236,18 @@ class ConversationStore:
             self._db.executemany(
                 "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (*key[:2], m.role, m.content, int(m.partial), m.prompt_tokens,
-                     m.completion_tokens, now)
+                    (
+                        *key[:2],
+                        m.role,
+                        m.content,
+                        int(m.partial),
+                        m.prompt_tokens,
+                        m.completion_tokens,
+                        now,
+                    )
                     for key, m in zip(keys, rows, strict=True)
                 ],
-            )  # fmt: skip
+            )
             self._db.execute(
                 "UPDATE conversations SET updated = ?, model = ? WHERE id = ?",
                 (now, model, conversation_id),

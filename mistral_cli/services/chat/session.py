@@ -258,10 +258,13 @@ class ChatSession:
         first = next((m.content for m in self.messages if m.role == "user"), turn.prompt)
         saved = self._store_call(
             lambda store: store.save(
-                self.conversation_id, tail, self.model, title=title_of(first),
+                self.conversation_id,
+                tail,
+                self.model,
+                title=title_of(first),
                 dropping=self._doomed,
             )
-        )  # fmt: skip
+        )
         if saved is not None:
             self.conversation_id, keys = saved
             self._keys[start:] = keys

@@ -268,8 +268,15 @@ def embed(
     gc.freeze()  # the collections after each answer (backend.py) then skip the startup objects
     try:
         return run_embed(
-            items, backend, writer, limits=limits, concurrency=concurrency, counter=counter,
-            truncate=truncate, on_progress=on_progress, window=2 * concurrency,
-        )  # fmt: skip
+            items,
+            backend,
+            writer,
+            limits=limits,
+            concurrency=concurrency,
+            counter=counter,
+            truncate=truncate,
+            on_progress=on_progress,
+            window=2 * concurrency,
+        )
     finally:
         gc.unfreeze()

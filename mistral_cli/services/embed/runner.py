@@ -115,9 +115,15 @@ def run_embed(
         raise
     pool.shutdown()
     return Summary(
-        run.done, run.tokens, run.requests, run.splits, tally.blank, tally.truncated,
-        run.elapsed(), counter.exact,
-    )  # fmt: skip
+        inputs=run.done,
+        tokens=run.tokens,
+        requests=run.requests,
+        splits=run.splits,
+        blank=tally.blank,
+        truncated=tally.truncated,
+        elapsed=run.elapsed(),
+        exact=counter.exact,
+    )
 
 
 @dataclass(slots=True)

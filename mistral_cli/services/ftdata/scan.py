@@ -28,8 +28,8 @@ FEW_EXAMPLES = 200
 MIN_TRAINABLE_SHARE = 0.05
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanOptions:
     """Settings shared by every file of one validate() call."""
 
     counter: TokenCounter
@@ -72,7 +72,7 @@ def scan_file(
     path: Path,
     role: Literal["train", "validation"],
     out: Collector,
-    opts: Options,
+    opts: ScanOptions,
     train: FileScan | None = None,
 ) -> FileScan:
     """Validate one file in a single streaming pass."""
@@ -106,7 +106,7 @@ def _file_rules(path: Path, size: int, role: str, out: Collector) -> None:
 
 
 def _records(
-    reader: Reader, scan: FileScan, out: Collector, opts: Options, train: FileScan | None
+    reader: Reader, scan: FileScan, out: Collector, opts: ScanOptions, train: FileScan | None
 ) -> None:
     for record in reader.records():
         out.line = record.line
@@ -135,7 +135,7 @@ def _records(
             scan.kinds.add(facts.kind)
 
 
-def _family(record: Record, scan: FileScan, out: Collector, opts: Options) -> str:
+def _family(record: Record, scan: FileScan, out: Collector, opts: ScanOptions) -> str:
     """The rules to apply to this sample, and FT006 when the file mixes kinds."""
     detected = family_of(record.value)
     if opts.kind is not None:
@@ -169,7 +169,7 @@ def _duplicate(record: Record, scan: FileScan, out: Collector, train: FileScan |
         out.emit("FT008", WARNING, "", f"same as {scan.stats.path}:{first}")
 
 
-def _count(facts: Facts, scan: FileScan, out: Collector, opts: Options) -> None:
+def _count(facts: Facts, scan: FileScan, out: Collector, opts: ScanOptions) -> None:
     """Token stats, and FT601 when a sample is longer than seq_len or the model's context."""
     counter = opts.counter
     trained = counter.count(facts.trained) if facts.trained else 0

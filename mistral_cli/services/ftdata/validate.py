@@ -12,7 +12,7 @@ from mistral_cli.services.ftdata.report import (
     Report,
 )
 from mistral_cli.services.ftdata.sample import KINDS
-from mistral_cli.services.ftdata.scan import FileScan, Options, scan_file
+from mistral_cli.services.ftdata.scan import FileScan, ScanOptions, scan_file
 from mistral_cli.services.ftdata.tokens import default_counter
 
 if TYPE_CHECKING:
@@ -43,7 +43,9 @@ def validate(
     """Validate `train` (and `val`) against the FT001–FT602 catalogue; never prints."""
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown --kind {kind!r}", hint="use one of: " + ", ".join(KINDS))
-    opts = Options(counter or default_counter(), kind, seq_len, max_context)
+    opts = ScanOptions(
+        counter=counter or default_counter(), kind=kind, seq_len=seq_len, max_context=max_context
+    )
     out = Collector() if max_findings is None else Collector(limit=max(max_findings, 0))
     scans = [scan_file(train, "train", out, opts)]
     if val is not None:
