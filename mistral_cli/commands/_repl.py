@@ -1,4 +1,4 @@
-"""The chat REPL: a line editor, slash commands, and answers rendered as one-shot renders them.
+"""The chat REPL: the loop, the slash commands, and answers rendered as one-shot renders them.
 
 Imported only when the REPL starts (never for --help); prompt_toolkit loads only for a terminal.
 """
@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from mistral_cli import fsio
 from mistral_cli.commands._chat_ui import (
     ChatOptions,
     chat_budget,
@@ -20,9 +18,9 @@ from mistral_cli.commands._chat_ui import (
     render_turn,
     report_turn,
 )
+from mistral_cli.commands._editor import ReadLine, on_terminal, terminal_reader
 from mistral_cli.context import AppContext
 from mistral_cli.errors import CliError, ExitCode, Interrupted, UsageError, describe
-from mistral_cli.output import Output
 from mistral_cli.services import repl as commands
 from mistral_cli.services.chat import ChatSession, Totals, Turn
 from mistral_cli.services.chat.budget import ChatBudget
@@ -36,14 +34,8 @@ from mistral_cli.services.conversations import (
 from mistral_cli.services.pricing import money
 from mistral_cli.services.store_errors import StoreError
 
-if TYPE_CHECKING:
-    from prompt_toolkit.completion import CompleteEvent, Completer
-    from prompt_toolkit.document import Document
-
 PROMPT = "› "
 HISTORY_FILE = "history"
-# read_line(prompt) → the typed text; raises EOFError on Ctrl-D, KeyboardInterrupt on Ctrl-C
-ReadLine = Callable[[str], str]
 
 
 def run_repl(
@@ -88,65 +80,6 @@ def probe_store(actx: AppContext, session: ChatSession) -> None:
         actx.out.warn(exc.not_saved)
         store.close()
         session.store = None
-
-
-def on_terminal(out: Output) -> bool:
-    """True when stdin and stdout are terminals (--raw does not matter here)."""
-    raw, out.raw = out.raw, False
-    try:
-        return out.stdin_is_tty and out.is_tty
-    finally:
-        out.raw = raw
-
-
-def terminal_reader(history: Path, out: Output) -> ReadLine:
-    """A prompt_toolkit editor: Enter sends, Alt-Enter adds a line, history kept in `history`.
-
-    The history file is 0600 in a 0700 folder: a key pasted at the prompt stays private.
-    """
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.history import FileHistory, History, InMemoryHistory
-    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-
-    keys = KeyBindings()
-
-    @keys.add("escape", "enter")  # Alt-Enter sends ESC CR; so does Esc then Enter
-    def _newline(event: KeyPressEvent) -> None:
-        event.current_buffer.insert_text("\n")
-
-    kept: History
-    try:
-        fsio.private_dir(history.parent)
-        fsio.private_file(history)  # prompt_toolkit appends to it, keeping its mode
-        kept = FileHistory(str(history))
-    except OSError as exc:
-        out.warn(f"cannot keep the input history in {history}: {exc.strerror}")
-        kept = InMemoryHistory()
-    editor: PromptSession[str] = PromptSession(
-        history=kept,
-        key_bindings=keys,
-        prompt_continuation=lambda width, _line, _wrap: "… ".rjust(width),
-        completer=slash_completer(),
-        complete_while_typing=False,  # TAB only: typing a prompt never pops a menu up
-    )
-    return editor.prompt
-
-
-def slash_completer() -> Completer:
-    """TAB after `/`: the commands of the slash table that the word begins, each with its use."""
-    from prompt_toolkit.completion import Completer, Completion
-
-    class SlashCompleter(Completer):
-        def get_completions(
-            self, document: Document, complete_event: CompleteEvent
-        ) -> Iterator[Completion]:
-            typed = document.text_before_cursor
-            for command in commands.completions(typed):
-                yield Completion(
-                    command.name, start_position=1 - len(typed), display_meta=command.about
-                )
-
-    return SlashCompleter()
 
 
 class Repl:

@@ -109,7 +109,7 @@ def test_the_editor_completer_replaces_the_typed_word() -> None:
     from prompt_toolkit.completion import CompleteEvent
     from prompt_toolkit.document import Document
 
-    from mistral_cli.commands._repl import slash_completer
+    from mistral_cli.commands._editor import slash_completer
 
     found = list(slash_completer().get_completions(Document("/us"), CompleteEvent()))
     assert [(c.text, c.start_position, c.display_meta_text) for c in found] == [
