@@ -13,7 +13,7 @@ from mistral_cli.errors import AuthError, UsageError
 from mistral_cli.output import Output
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from mistral_cli.api.client import ApiClient
     from mistral_cli.api.schemas.models import ModelCard
@@ -167,12 +167,18 @@ class AppContext:
         return svc.list_models(self.client, self.model_cache(), refresh=refresh)
 
     def resolve_model(self, name: str | None, *, default: str | None = None) -> str:
-        """Resolve a -m value (or the configured default) to an id the API accepts."""
-        from mistral_cli.services import models as svc
+        """Resolve a -m value (or the configured default) to an id the API accepts.
+
+        A fresh cache is read for the names alone (no pydantic model built); a missing or
+        stale one is fetched and saved as `models()` does.
+        """
+        from mistral_cli.services import model_names as svc
 
         check_model_flag(name)
         wanted = name or default or self.settings.model
-        cards = self.models()
+        cards: Sequence[svc.Named] | None = self.model_cache().load_names()
+        if cards is None:
+            cards = self.models(refresh=True)
         try:
             resolved = svc.resolve(wanted, cards, self.settings.aliases)
         except svc.UnknownModel:

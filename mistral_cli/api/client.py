@@ -7,11 +7,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import orjson
-from pydantic import BaseModel
 
 from mistral_cli import __version__
 from mistral_cli.api import body as bodies
@@ -35,7 +34,10 @@ from mistral_cli.api.sse import iter_events
 from mistral_cli.api.watchdog import Expired, Watchdog
 from mistral_cli.errors import redact
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic loads with the first typed answer (send): chat needs none
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 Notify = Callable[[str], None]
 DEFAULT_READ = 300.0  # non-streaming answers can take minutes (API.md §5)
 DEFAULT_STREAM_IDLE = 120.0
@@ -123,6 +125,8 @@ class ApiClient:
         The answer is read leniently into `into`; what it truly lacks raises UnexpectedAnswer
         (exit 1). With --debug, skipped list items are noted and an unexpected body is shown.
         """
+        from pydantic import BaseModel
+
         payload = (
             body.model_dump(mode="json", exclude_none=True) if isinstance(body, BaseModel) else body
         )

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
-
-from pydantic import BaseModel, ValidationError, ValidationInfo
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mistral_cli.api.errors import ApiError, UnexpectedAnswer
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic loads with the first model read: the chat path reads none
+    from pydantic import BaseModel, ValidationError, ValidationInfo
+
+M = TypeVar("M", bound="BaseModel")
 Note = Callable[[str], None]
 NOTES = "notes"  # the validation-context key holding the list of notes
 PREVIEW = 2000  # characters of an unexpected body shown with --debug
@@ -52,6 +53,8 @@ class AnswerClient(Protocol):
 
 def answer(into: type[M], data: object, *, where: str, note: Note | None = None) -> M:
     """`data` read into `into`; what it lacks raises UnexpectedAnswer naming `where`."""
+    from pydantic import ValidationError
+
     notes: list[str] = []
     try:
         model = into.model_validate(data, context={NOTES: notes})

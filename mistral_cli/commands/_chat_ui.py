@@ -111,7 +111,7 @@ def chat_budget(
     actx: AppContext, session: ChatSession, opts: ChatOptions, prompt: str
 ) -> ChatBudget | None:
     """With --max-cost: a budget for this turn, after checking the prompt (nothing sent yet)."""
-    from mistral_cli.api.schemas.chat import Message
+    from mistral_cli.api.chat import Message
     from mistral_cli.services import pricing
     from mistral_cli.services.chat.budget import ChatBudget
 

@@ -2,58 +2,54 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mistral_cli import fsio
 from mistral_cli.api import parse
 from mistral_cli.api.errors import UnexpectedAnswer
 from mistral_cli.api.parse import AnswerClient
-from mistral_cli.api.schemas.models import ModelCard, ModelList
-from mistral_cli.errors import UsageError
+from mistral_cli.services.model_names import CardNames, UnknownModel, find, read_names, resolve
 
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+if TYPE_CHECKING:  # the pydantic cards load only where cards are read (not to resolve -m)
+    from collections.abc import Callable, Iterable
     from pathlib import Path
+
+    from mistral_cli.api.schemas.models import ModelCard
 
 CACHE_TTL = 24 * 3600.0
 COLUMNS = ("ID", "CONTEXT", "CHAT", "TOOLS", "VISION", "FINE-TUNE", "EMBED", "NOTE")
 YES, NO = "✓", "·"
 
-# Names from older guides that the API no longer lists, and a current choice to suggest.
-RETIRED: Mapping[str, str] = {
-    "mistral-tiny": "ministral-8b-latest",
-    "open-mistral-7b": "ministral-8b-latest",
-    "open-mistral-nemo": "ministral-8b-latest",
-    "open-mixtral-8x7b": "mistral-small-latest",
-    "open-mixtral-8x22b": "mistral-medium-latest",
-    "mistral-small": "mistral-small-latest",
-    "mistral-medium": "mistral-medium-latest",
-    "mistral-large": "mistral-large-latest",
-    "codestral-mamba": "codestral-latest",
-}
-RETIRED_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("pixtral-", "mistral-medium-latest"),
-    ("magistral-", "mistral-medium-latest"),
-    ("devstral-", "codestral-latest"),
-    ("ministral-8b-24", "ministral-8b-latest"),
-    ("ministral-3b-24", "ministral-3b-latest"),
-)
-
-
 ModelsClient = AnswerClient
-
-
-class UnknownModel(UsageError):
-    """A -m name that matches no model (exit 2), with close matches as the hint."""
+__all__ = [  # UnknownModel, find and resolve live in model_names.py (no pydantic there)
+    "CACHE_TTL",
+    "COLUMNS",
+    "NO",
+    "YES",
+    "ModelCache",
+    "ModelsClient",
+    "UnknownModel",
+    "context_label",
+    "details",
+    "fetch_models",
+    "find",
+    "get_model",
+    "list_models",
+    "parse_model_list",
+    "resolve",
+    "row",
+    "visible",
+]
 
 
 def parse_model_list(data: object, *, where: str = "GET /v1/models") -> list[ModelCard]:
     """Accept `{object, data: [...]}` or a bare list of cards; unreadable cards are skipped."""
+    from mistral_cli.api.schemas.models import ModelList
+
     return parse.answer(ModelList, data, where=where).data
 
 
@@ -74,13 +70,24 @@ class ModelCache:
     def load(self, *, allow_stale: bool = False) -> list[ModelCard] | None:
         """The cached cards, or None when missing, unreadable or older than the TTL."""
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-            fresh = self.clock() - float(document["fetched_at"]) <= self.ttl
-            if not fresh and not allow_stale:
-                return None
-            return parse_model_list(document["data"], where="the model cache")
+            data = self._data(allow_stale=allow_stale)
+            return None if data is None else parse_model_list(data, where="the model cache")
         except (OSError, ValueError, KeyError, TypeError, UnexpectedAnswer):
             return None
+
+    def load_names(self) -> list[CardNames] | None:
+        """The cached cards' names (no pydantic), or None when load() would give None."""
+        try:
+            data = self._data(allow_stale=False)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return None if data is None else read_names(data)
+
+    def _data(self, *, allow_stale: bool) -> Any:  # noqa: ANN401  # the cached JSON list
+        """The cached `data`, None when past the TTL; OSError, ValueError … when unreadable."""
+        document = json.loads(self.path.read_text(encoding="utf-8"))
+        fresh = self.clock() - float(document["fetched_at"]) <= self.ttl
+        return document["data"] if fresh or allow_stale else None
 
     def save(self, cards: Iterable[ModelCard]) -> None:
         """Write atomically (plus model-ids.txt for shell completion); failures are not errors."""
@@ -100,6 +107,8 @@ class ModelCache:
 
 def fetch_models(client: ModelsClient) -> list[ModelCard]:
     """GET /v1/models (a card that cannot be read is skipped, noted with --debug)."""
+    from mistral_cli.api.schemas.models import ModelList
+
     return client.send("GET", "/v1/models", into=ModelList).data
 
 
@@ -132,73 +141,9 @@ def visible(cards: Iterable[ModelCard], *, include_internal: bool = False) -> li
 
 def get_model(client: ModelsClient, model_id: str) -> ModelCard:
     """GET /v1/models/{id}."""
+    from mistral_cli.api.schemas.models import ModelCard
+
     return client.send("GET", f"/v1/models/{model_id}", into=ModelCard)
-
-
-def find(name: str, cards: Iterable[ModelCard]) -> ModelCard | None:
-    """The card whose id or alias is exactly `name`."""
-    cards = list(cards)
-    for card in cards:
-        if card.id == name:
-            return card
-    for card in cards:
-        if name in card.aliases:
-            return card
-    return None
-
-
-def resolve(name: str, cards: Iterable[ModelCard], aliases: Mapping[str, str]) -> str:
-    """Exact id or alias; then `<name>-latest`; then a user alias; else UnknownModel."""
-    cards = list(cards)
-    name = name.strip()
-    if find(name, cards) is not None:
-        return name
-    if find(f"{name}-latest", cards) is not None:
-        return f"{name}-latest"
-    if name in aliases:
-        target = aliases[name]
-        return resolve(target, cards, {}) if target != name else target
-    raise _unknown(name, cards)
-
-
-def _unknown(name: str, cards: list[ModelCard]) -> UnknownModel:
-    known = sorted({card.id for card in cards} | {a for card in cards for a in card.aliases})
-    retired = RETIRED.get(name) or next(
-        (new for prefix, new in RETIRED_PREFIXES if name.startswith(prefix)), None
-    )
-    if retired:
-        return UnknownModel(
-            f"model '{name}' was retired by Mistral and is no longer served.",
-            hint=f"use {retired} instead (`mistral models list` shows all)",
-        )
-    close = _suggestions(name, known, cards)
-    if close:
-        hint = f"did you mean {' or '.join(close)}? (`mistral models list` shows all)"
-    else:
-        hint = "`mistral models list` shows the models your key can use"
-    return UnknownModel(f"unknown model '{name}'.", hint=hint)
-
-
-def _suggestions(name: str, known: list[str], cards: list[ModelCard]) -> list[str]:
-    """Close matches, best first, dated ids shown as their `-latest` alias, weak ones dropped."""
-    scored = sorted(
-        (
-            (difflib.SequenceMatcher(None, name, candidate).ratio(), candidate)
-            for candidate in known
-        ),
-        reverse=True,
-    )
-    best = scored[0][0] if scored else 0.0
-    picks: list[str] = []
-    for score, candidate in scored:
-        if score < max(0.6, best - 0.06) or len(picks) == 3:
-            break
-        card = find(candidate, cards)
-        latest = [a for a in ([card.id, *card.aliases] if card else []) if a.endswith("-latest")]
-        shown = latest[0] if latest else candidate
-        if shown not in picks:
-            picks.append(shown)
-    return picks
 
 
 def context_label(tokens: int | None) -> str:

@@ -9,10 +9,10 @@ import pytest
 from pydantic import Field
 
 from mistral_cli.api import parse
+from mistral_cli.api.chat import read_answer, split_content
 from mistral_cli.api.client import ApiClient
 from mistral_cli.api.errors import ServerError, UnexpectedAnswer, unreadable
 from mistral_cli.api.schemas import Page, Response
-from mistral_cli.api.schemas.chat import ChatChunk, split_content
 from mistral_cli.api.schemas.files import FileList, FileOut
 from mistral_cli.api.schemas.lenient import (
     Count,
@@ -166,9 +166,11 @@ def test_a_model_list_may_be_a_bare_list_and_null_data_is_empty() -> None:
 
 
 def test_usage_without_both_counts_is_none() -> None:
-    chunk = ChatChunk.model_validate({"usage": {"prompt_tokens": 3, "completion_tokens": None}})
+    sent = {"usage": {"prompt_tokens": 3, "completion_tokens": None}}
+    chunk = read_answer(sent, where="x", part="delta")
     assert chunk.usage is None
-    whole = ChatChunk.model_validate({"usage": {"prompt_tokens": "3", "completion_tokens": 2.0}})
+    sent = {"usage": {"prompt_tokens": "3", "completion_tokens": 2.0}}
+    whole = read_answer(sent, where="x", part="delta")
     assert whole.usage is not None
     assert (whole.usage.prompt_tokens, whole.usage.completion_tokens) == (3, 2)
 

@@ -440,7 +440,7 @@ def test_no_terminal_is_a_usage_error_before_any_request(
 
 
 def test_session_totals_add_up_cost_with_a_price_table() -> None:
-    from mistral_cli.api.schemas.chat import Message, Usage
+    from mistral_cli.api.chat import Message, Usage
     from mistral_cli.services.chat.turn import Turn
     from mistral_cli.services.pricing import load
 

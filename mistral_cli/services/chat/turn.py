@@ -6,12 +6,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mistral_cli.api import parse
+from mistral_cli.api.chat import read_answer, split_content
 from mistral_cli.api.errors import ServerError, StreamInterrupted
-from mistral_cli.api.schemas.chat import ChatChunk, ChatCompletion, Usage, split_content
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterator, Mapping
+
+    from mistral_cli.api.chat import Usage
 
 CHAT_PATH = "/v1/chat/completions"
 
@@ -109,41 +110,38 @@ class Turn:
         for payload in client.stream_events(CHAT_PATH, self.body):
             self.events += 1
             yield RawEvent(payload)
-            chunk = parse.answer(ChatChunk, payload, where=f"POST {CHAT_PATH} (stream)")
+            chunk = read_answer(payload, where=f"POST {CHAT_PATH} (stream)", part="delta")
             if not self.head:
                 self.head = {"id": chunk.id, "created": chunk.created, "model": chunk.model}
             if isinstance(payload.get("usage"), dict):
                 self._usage_doc = payload["usage"]  # as sent, for --json (nulls kept)
             if chunk.usage is not None:
                 self.usage = chunk.usage
-            for choice in chunk.choices[:1]:  # one answer is shown; --param n>1 shows the first
-                text, thinking = split_content(choice.delta.content if choice.delta else None)
-                if thinking:
-                    self.thinking += thinking
-                    yield ThinkingDelta(thinking)
-                if text:
-                    self.text += text
-                    yield TextDelta(text)
-                if choice.finish_reason is not None:
-                    self.finish_reason = choice.finish_reason
+            # one answer is shown: with --param n>1, the first readable choice
+            text, thinking = split_content(chunk.content)
+            if thinking:
+                self.thinking += thinking
+                yield ThinkingDelta(thinking)
+            if text:
+                self.text += text
+                yield TextDelta(text)
+            if chunk.finish_reason is not None:
+                self.finish_reason = chunk.finish_reason
 
     def _whole(self, client: ChatClient) -> Iterator[ChatEvent]:
         payload = client.request("POST", CHAT_PATH, json_body=self.body)
-        answer = parse.answer(ChatCompletion, payload, where=f"POST {CHAT_PATH}")
-        self._response = answer.wire()
+        answer = read_answer(payload, where=f"POST {CHAT_PATH}", part="message")
+        self._response = dict(payload)  # as sent, for --json
         self.head = {"id": answer.id, "created": answer.created, "model": answer.model}
         self.usage = answer.usage
         self.events = 1
         yield RawEvent(self._response)
-        if answer.choices:
-            choice = answer.choices[0]
-            content = choice.message.content if choice.message else None
-            self.text, self.thinking = split_content(content)
-            self.finish_reason = choice.finish_reason
-            if self.thinking:
-                yield ThinkingDelta(self.thinking)
-            if self.text:
-                yield TextDelta(self.text)
+        self.text, self.thinking = split_content(answer.content)
+        self.finish_reason = answer.finish_reason
+        if self.thinking:
+            yield ThinkingDelta(self.thinking)
+        if self.text:
+            yield TextDelta(self.text)
 
     def _check_finish(self) -> None:
         if self.finish_reason == "error":

@@ -1,0 +1,187 @@
+"""Resolving -m: exact id or alias, `-latest`, user aliases, retired names, close matches.
+
+Works on anything with the names of a card (`Named`): the pydantic ModelCard, or the cheap
+`CardNames` read here straight from the cached list, so resolving a model for a one-shot chat
+builds no pydantic model. `read_names` keeps exactly the cards ModelList keeps (an object
+with a readable, non-empty id) and reads their names as leniently as ModelCard does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from mistral_cli.api.values import as_text
+from mistral_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+# Names from older guides that the API no longer lists, and a current choice to suggest.
+RETIRED: Mapping[str, str] = {
+    "mistral-tiny": "ministral-8b-latest",
+    "open-mistral-7b": "ministral-8b-latest",
+    "open-mistral-nemo": "ministral-8b-latest",
+    "open-mixtral-8x7b": "mistral-small-latest",
+    "open-mixtral-8x22b": "mistral-medium-latest",
+    "mistral-small": "mistral-small-latest",
+    "mistral-medium": "mistral-medium-latest",
+    "mistral-large": "mistral-large-latest",
+    "codestral-mamba": "codestral-latest",
+}
+RETIRED_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("pixtral-", "mistral-medium-latest"),
+    ("magistral-", "mistral-medium-latest"),
+    ("devstral-", "codestral-latest"),
+    ("ministral-8b-24", "ministral-8b-latest"),
+    ("ministral-3b-24", "ministral-3b-latest"),
+)
+
+
+class Named(Protocol):
+    """What resolving needs of a model card."""
+
+    @property
+    def id(self) -> str:
+        """The model id."""
+        ...
+
+    @property
+    def aliases(self) -> list[str]:
+        """Other names of the same model."""
+        ...
+
+    @property
+    def deprecation(self) -> str | None:
+        """When the model goes away (ISO date), if it does."""
+        ...
+
+    @property
+    def deprecation_replacement_model(self) -> str | None:
+        """What to use instead, if the card says."""
+        ...
+
+
+@dataclass(frozen=True)
+class CardNames:
+    """The names of one card, read from its JSON without pydantic."""
+
+    id: str
+    aliases: list[str]
+    deprecation: str | None = None
+    deprecation_replacement_model: str | None = None
+
+
+C = TypeVar("C", bound=Named)
+
+
+class UnknownModel(UsageError):
+    """A -m name that matches no model (exit 2), with close matches as the hint."""
+
+
+def read_names(data: object) -> list[CardNames] | None:
+    """The cards of a model list (`{data: [...]}` or a bare list), None if it is no list at all."""
+    if isinstance(data, dict):
+        if "data" not in data:
+            return None
+        data = data["data"]
+        if not isinstance(data, list):
+            return []  # null or an odd value: no cards, as ModelList reads it
+    if not isinstance(data, list):
+        return None
+    cards = []
+    for item in data:
+        card = _card(item)
+        if card is not None:
+            cards.append(card)
+    return cards
+
+
+def _card(item: object) -> CardNames | None:
+    if not isinstance(item, dict):
+        return None
+    model_id = as_text(item.get("id"))
+    if not model_id:
+        return None
+    return CardNames(
+        model_id,
+        _texts(item.get("aliases")),
+        as_text(item.get("deprecation")),
+        as_text(item.get("deprecation_replacement_model")),
+    )
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        return []
+    return [text for text in map(as_text, value) if text is not None]
+
+
+def find(name: str, cards: Iterable[C]) -> C | None:
+    """The card whose id or alias is exactly `name`."""
+    cards = list(cards)
+    for card in cards:
+        if card.id == name:
+            return card
+    for card in cards:
+        if name in card.aliases:
+            return card
+    return None
+
+
+def resolve(name: str, cards: Iterable[Named], aliases: Mapping[str, str]) -> str:
+    """Exact id or alias; then `<name>-latest`; then a user alias; else UnknownModel."""
+    cards = list(cards)
+    name = name.strip()
+    if find(name, cards) is not None:
+        return name
+    if find(f"{name}-latest", cards) is not None:
+        return f"{name}-latest"
+    if name in aliases:
+        target = aliases[name]
+        return resolve(target, cards, {}) if target != name else target
+    raise _unknown(name, cards)
+
+
+def _unknown(name: str, cards: Sequence[Named]) -> UnknownModel:
+    known = sorted({card.id for card in cards} | {a for card in cards for a in card.aliases})
+    retired = RETIRED.get(name) or next(
+        (new for prefix, new in RETIRED_PREFIXES if name.startswith(prefix)), None
+    )
+    if retired:
+        return UnknownModel(
+            f"model '{name}' was retired by Mistral and is no longer served.",
+            hint=f"use {retired} instead (`mistral models list` shows all)",
+        )
+    close = _suggestions(name, known, cards)
+    if close:
+        hint = f"did you mean {' or '.join(close)}? (`mistral models list` shows all)"
+    else:
+        hint = "`mistral models list` shows the models your key can use"
+    return UnknownModel(f"unknown model '{name}'.", hint=hint)
+
+
+def _suggestions(name: str, known: list[str], cards: Sequence[Named]) -> list[str]:
+    """Close matches, best first, dated ids shown as their `-latest` alias, weak ones dropped."""
+    import difflib  # only when a name is unknown
+
+    scored = sorted(
+        (
+            (difflib.SequenceMatcher(None, name, candidate).ratio(), candidate)
+            for candidate in known
+        ),
+        reverse=True,
+    )
+    best = scored[0][0] if scored else 0.0
+    picks: list[str] = []
+    for score, candidate in scored:
+        if score < max(0.6, best - 0.06) or len(picks) == 3:
+            break
+        card = find(candidate, cards)
+        latest = [a for a in ([card.id, *card.aliases] if card else []) if a.endswith("-latest")]
+        shown = latest[0] if latest else candidate
+        if shown not in picks:
+            picks.append(shown)
+    return picks
