@@ -27,7 +27,7 @@ def login(ctx: typer.Context) -> None:
     from mistral_cli.errors import UsageError
     from mistral_cli.services import auth as svc
 
-    actx = app_context(ctx)
+    actx = app_context(ctx, new_profile=True)  # `--profile NEW auth login` creates NEW
     if not (actx.out.stdin_is_tty and actx.out.err_is_tty):
         raise UsageError(
             "`mistral auth login` needs a terminal to ask for the key",

@@ -39,9 +39,11 @@ StatusOpt = Annotated[
     str | None, typer.Option("--status", help="Only jobs in this status.", show_default=False)
 ]
 TimeoutOpt = Annotated[
-    float | None,
+    str | None,
     typer.Option(
-        help="Give up waiting after SECONDS (exit 124; the job runs on).", show_default=False
+        metavar="DURATION",
+        help="Give up waiting after this long (90s, 30m, 6h; exit 124; the job runs on).",
+        show_default=False,
     ),
 ]
 
@@ -82,10 +84,13 @@ def wait(
 ) -> None:
     """Wait until a job ends: exit 0 on SUCCESS, 7 FAILED, 9 CANCELLED, 124 on timeout.
 
-    Example: mistral batch wait JOB --timeout 3600
+    Example: mistral batch wait JOB --timeout 6h
     """
+    from mistral_cli import values
+
+    limit = None if timeout is None else values.duration(timeout, "--timeout")
     actx = _context(ctx)
-    _show(actx, _wait(actx, job_id, timeout), json_out)
+    _show(actx, _wait(actx, job_id, limit), json_out)
 
 
 def _wait(actx: AppContext, job_id: str, timeout: float | None) -> BatchJob:
@@ -208,7 +213,7 @@ def submit_embed_job(
     truncate: bool,
     wait: bool,
     timeout: float | None,
-    max_cost: str | None = None,
+    max_cost: str | float | None = None,
 ) -> None:
     """`mistral embed --batch`: build and upload the requests, start the job, maybe wait."""
     from dataclasses import replace
@@ -230,7 +235,7 @@ def submit_embed_job(
         prepared.requests_path.unlink(missing_ok=True)
         prepared.manifest_path.unlink(missing_ok=True)
         raise UsageError("no input to embed (every line was blank)")
-    if max_cost:
+    if max_cost is not None:
         _check_budget(actx, prepared, settings.model, max_cost)
     job = batchfile.submit(actx.client(), prepared, settings.model, folder)
     aside = " · ".join(["", *report.set_aside(prepared.blank, prepared.truncated)])
@@ -247,7 +252,7 @@ def submit_embed_job(
     _collect(actx, _wait(actx, job.id, timeout), dest)
 
 
-def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: str) -> None:
+def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: str | float) -> None:
     """--max-cost with --batch: refuse (exit 11) before uploading a job that would cost more."""
     from mistral_cli.commands.chat import price_table
     from mistral_cli.services import pricing

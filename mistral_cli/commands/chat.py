@@ -43,7 +43,7 @@ class Options:
     continue_last: bool = False
     conversation: str | None = None
     no_save: bool = False
-    max_cost: str | None = None
+    max_cost: str | float | None = None  # the flag's text, or MISTRAL_MAX_COST in USD
 
 
 FloatOpt = Annotated[float | None, typer.Option(show_default=False)]
@@ -200,7 +200,7 @@ def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSes
 
     if opts.continue_last and opts.conversation:
         raise UsageError("use either --continue or --conversation, not both")
-    save = not (opts.no_save or actx.environ.get("MISTRAL_NO_SAVE", "") not in ("", "0"))
+    save = not (opts.no_save or actx.settings.no_save)
     resuming = opts.continue_last or opts.conversation is not None
     store = ConversationStore.open(actx.data_dir()) if save or resuming else None
     if store is None or not resuming:
@@ -255,7 +255,7 @@ def chat_budget(
     from mistral_cli.services import pricing
     from mistral_cli.services.chat.budget import ChatBudget
 
-    if not opts.max_cost:
+    if opts.max_cost is None:
         return None
     table = session.prices or price_table(actx)
     budget = ChatBudget(pricing.meter(pricing.parse_budget(opts.max_cost), table, session.model))

@@ -8,14 +8,13 @@ a StoreError naming the file (services/store_errors.py), never an internal error
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from mistral_cli import fsio
+from mistral_cli import fsio, values
 from mistral_cli.errors import UsageError, redact
 from mistral_cli.services.store_errors import GONE, StoreWriteFailed, failure
 
@@ -46,8 +45,6 @@ COLUMNS = {
         "prompt_tokens", "completion_tokens", "created",
     ),
 }  # fmt: skip
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 @dataclass(frozen=True)
@@ -98,13 +95,9 @@ def title_of(prompt: str) -> str:
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def parse_age(text: str) -> float:
-    """'30d', '12h', '2w', '1d12h' → seconds; a usage error otherwise."""
-    cleaned = text.strip().lower()
-    parts = _DURATION.findall(cleaned)
-    if not parts or _DURATION.sub("", cleaned).strip():
-        raise UsageError(f"cannot read the age {text!r}", hint="use e.g. 30d, 12h, 2w or 90m")
-    return sum(float(number) * _UNITS[unit] for number, unit in parts)
+def parse_age(text: str, name: str = "--older-than") -> float:
+    """'30d', '12h', '2w', '1d12h' → seconds (values.duration; a bare number is refused)."""
+    return values.duration(text, name, units=True)
 
 
 class ConversationStore:
