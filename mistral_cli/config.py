@@ -250,7 +250,7 @@ class Secret:
 
 @dataclass(frozen=True)
 class Value:
-    """A resolved setting and where it came from ("default", "flag", "MISTRAL_MODEL", a file path)."""
+    """A resolved setting and its source ("default", "flag", "MISTRAL_MODEL", a file path)."""
 
     value: Any
     source: str

@@ -53,7 +53,7 @@ def test_set_rejects_bad_values_and_the_key() -> None:
     assert bad.exit_code == 2
     assert bad.stderr == (
         "mistral: error: timeout expects a duration, got 'soon'\n"
-        'hint: e.g. timeout = "90s", 15m, 6h or 1h30m (a bare number is seconds)\n'
+        'hint: e.g. timeout = "90s", 15m, 6h, 2d or 1h30m (a bare number is seconds)\n'
     )
     unknown = invoke(["config", "set", "modle", "x"])
     assert unknown.exit_code == 2
