@@ -25,6 +25,7 @@ MAX_VALIDATION_SHARE = 0.05
 # `train_tokens_per_step` is not known yet (before a dry run).
 DEFAULT_TOKENS_PER_STEP = 131_072
 MIN_EPOCHS, MAX_EPOCHS = 1.0, 10.0
+FORMATS = ("text", "json", "github")  # how the report is written (--format)
 
 
 def validate(
