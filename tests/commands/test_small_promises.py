@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from mistral_cli.output import Output
+from tests.fakes import Fault
 from tests.fakes.router import FakeMistral
 from tests.support import invoke, make_context
 
@@ -57,3 +58,33 @@ def test_config_show_piped_ends_no_line_with_a_tab(
     lines = result.stdout.splitlines(keepends=True)
     assert len(lines) == 20
     assert [line for line in lines if line.endswith("\t\n")] == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "route", "hint"),
+    [
+        (
+            ["batch", "status", "job-x"],
+            "GET /v1/batch/jobs/{job_id}",
+            "check the id: `mistral batch list` shows what exists",
+        ),
+        (
+            ["batch", "list"],
+            "GET /v1/batch/jobs",
+            "check MISTRAL_BASE_URL: the server does not know this route",
+        ),
+        (
+            ["files", "list"],
+            "GET /v1/files",
+            "check MISTRAL_BASE_URL: the server does not know this route",
+        ),
+    ],
+)
+def test_a_404_hint_never_suggests_the_command_that_failed(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, argv: list[str], route: str, hint: str
+) -> None:
+    fake.inject(route, Fault.status(404))
+    result = invoke(argv, make_context(fake_transport))
+    assert result.exit_code == 4
+    assert result.stderr.splitlines()[-1] == f"hint: {hint}"
+    fake.assert_clean()
