@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mistral_cli.values import counted
+
 if TYPE_CHECKING:
     import httpx
 
@@ -14,7 +16,7 @@ def status_hint(
     status: int, *, attempts: int, wait: float | None, path: str, key_source: str
 ) -> str:
     """The hint line for an HTTP error status."""
-    tries = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"
+    tries = f"gave up after {counted(attempts, 'attempt')}"
     if status == 401:
         return f"the key came from {key_source}; check it at console.mistral.ai"
     if status == 402:

@@ -33,6 +33,7 @@ from mistral_cli.services.conversations import (
     transcript,
 )
 from mistral_cli.services.store_errors import StoreError
+from mistral_cli.values import counted
 
 PROMPT = "› "
 HISTORY_FILE = "history"
@@ -173,7 +174,7 @@ class Repl:
             what = "new conversation"
         else:
             turns = sum(1 for m in session.messages if m.role == "user")
-            so_far = f"{turns} turn{'' if turns == 1 else 's'} so far"
+            so_far = f"{counted(turns, 'turn')} so far"
             what = f"conversation {session.conversation_id[:SHORT_ID]} ({so_far})"
         if session.store is None:
             what += " (not saved)"
@@ -282,7 +283,7 @@ class Repl:
         """Say so when another session (`chat -c` elsewhere) added turns to this conversation."""
         count = self.session.others()
         if count:
-            were = "1 turn was" if count == 1 else f"{count} turns were"
+            were = f"{counted(count, 'turn')} {'was' if count == 1 else 'were'}"
             self.out.info(f"{were} added by another session; {what}")
 
     def usage(self, _arg: str) -> None:

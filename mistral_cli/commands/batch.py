@@ -95,11 +95,13 @@ def wait(
 
 def _wait(actx: AppContext, job_id: str, timeout: float | None) -> BatchJob:
     from mistral_cli.services import batch as svc
+    from mistral_cli.values import counted
 
     seen: list[str] = []
 
     def report(job: BatchJob) -> None:
-        line = f"batch job {job.id}: {job.status} · {svc.progress(job)} requests"
+        done = counted(job.total_requests or 0, "request", shown=svc.progress(job))
+        line = f"batch job {job.id}: {job.status} · {done}"
         if not seen or seen[-1] != line:
             seen.append(line)
             actx.out.notice(line)
@@ -161,13 +163,15 @@ def _collect(actx: AppContext, job: BatchJob, dest: Destination) -> None:
     from mistral_cli.commands.embed import TextOut
     from mistral_cli.services.embed import batchfile
     from mistral_cli.services.embed import job as embed_job
+    from mistral_cli.values import counted
 
     dest.check()
     folder = actx.data_dir() / "batch"
     dtype = batchfile.manifest_dtype(folder, job.id)
     with embed_job.open_writer(dest, TextOut(actx), dtype, with_sha=False) as writer:
         written = batchfile.collect(actx.client(), job, folder, writer)
-    actx.out.notice(f"{written.inputs:,} inputs from {written.requests:,} requests written")
+    inputs, requests = counted(written.inputs, "input"), counted(written.requests, "request")
+    actx.out.notice(f"{inputs} from {requests} written")
 
 
 @app.command("cancel")
@@ -220,6 +224,7 @@ def submit_embed_job(
 
     from mistral_cli.services import batch as svc
     from mistral_cli.services.embed import batchfile, report, tokens
+    from mistral_cli.values import counted
 
     svc.check_host(actx.settings.base_url)
     settings = replace(settings, model=actx.resolve_model(settings.model, default=settings.model))
@@ -240,8 +245,8 @@ def submit_embed_job(
     job = batchfile.submit(actx.client(), prepared, settings.model, folder)
     aside = " · ".join(["", *report.set_aside(prepared.blank, prepared.truncated)])
     actx.out.notice(
-        f"batch job {job.id} created: {prepared.inputs:,} inputs in {prepared.requests:,} "
-        f"requests ({time.monotonic() - started:.1f} s){aside}"
+        f"batch job {job.id} created: {counted(prepared.inputs, 'input')} in "
+        f"{counted(prepared.requests, 'request')} ({time.monotonic() - started:.1f} s){aside}"
     )
     if not wait:
         actx.out.line(job.id)

@@ -367,11 +367,6 @@ def iso(stamp: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
 
 
-def plural(count: int, noun: str) -> str:
-    """'1 conversation', '2 conversations'."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def summary_row(conversation: Conversation) -> list[str]:
     """One row of `conversations list`."""
     c = conversation

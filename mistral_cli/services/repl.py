@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mistral_cli.services.chat import Totals
 from mistral_cli.services.pricing import money
+from mistral_cli.values import counted
 
 # name → (arguments, what it does); the order is the /help order
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -86,7 +87,7 @@ def since(now: Totals, start: Totals) -> Totals:
 
 def usage_text(totals: Totals) -> str:
     """/usage: `this conversation: 4 turns · 180 in / 42 out tokens · $0.000031`."""
-    turns = f"{totals.turns} turn{'' if totals.turns == 1 else 's'}"
+    turns = counted(totals.turns, "turn")
     text = (
         f"this conversation: {turns} · "
         f"{totals.prompt_tokens} in / {totals.completion_tokens} out tokens"

@@ -88,3 +88,12 @@ def test_a_404_hint_never_suggests_the_command_that_failed(
     assert result.exit_code == 4
     assert result.stderr.splitlines()[-1] == f"hint: {hint}"
     fake.assert_clean()
+
+
+def test_one_of_a_thing_is_never_plural(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    result = invoke(["embed", "--batch", "a"], make_context(fake_transport))
+    assert result.exit_code == 0, result.stderr
+    job_id = result.stdout.strip()
+    assert result.stderr.startswith(f"batch job {job_id} created: 1 input in 1 request (")

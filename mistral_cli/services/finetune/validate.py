@@ -14,6 +14,7 @@ from mistral_cli.services.finetune.report import (
 from mistral_cli.services.finetune.sample import KINDS
 from mistral_cli.services.finetune.scan import FileScan, Options, scan_file
 from mistral_cli.services.finetune.tokens import default_counter
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -70,7 +71,8 @@ def _validation_share(train: FileScan, val: FileScan, out: Collector) -> None:
     if train.stats.samples and val.stats.samples > MAX_VALIDATION_SHARE * train.stats.samples:
         share = val.stats.samples / train.stats.samples
         out.file = val.stats.path
-        message = f"validation is {share:.0%} of train ({val.stats.samples:,} examples); keep ≤ 5 %"
+        examples = counted(val.stats.samples, "example")
+        message = f"validation is {share:.0%} of train ({examples}); keep ≤ 5 %"
         out.emit_at(None, "FT007", WARNING, "", message)
 
 
