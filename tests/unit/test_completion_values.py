@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,27 +11,9 @@ from mistral_cli.commands import completion
 from mistral_cli.services.embed import backend, job
 from mistral_cli.services.finetune import validate
 from tests.support import invoke
+from tests.unit.test_completions import complete_bash
 
-ROOT = Path(__file__).resolve().parents[2]
 needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-
-
-def complete_bash(line: str, home: Path) -> list[str]:
-    words = line.split(" ")
-    script = (ROOT / "completions" / "mistral.bash").read_text(encoding="utf-8")
-    quoted = " ".join(f"'{w}'" for w in words)
-    program = (
-        f"{script}\nCOMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; _mistral; "
-        'printf "%s\\n" "${COMPREPLY[@]}"'
-    )
-    done = subprocess.run(
-        ["bash", "-c", program],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"MISTRAL_CACHE_DIR": str(home), "HOME": str(home)},
-    )
-    return [w for w in done.stdout.splitlines() if w]
 
 
 @needs_bash

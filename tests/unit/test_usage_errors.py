@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-
 import pytest
 
 from mistral_cli.cli import main
-
-
-@pytest.fixture(autouse=True)
-def restored_signals() -> Iterator[None]:
-    """main() installs its own SIGINT/SIGTERM handlers: put pytest's back afterwards."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
+from tests.unit.test_argv import restored_signals  # noqa: F401  # autouse: pytest's handlers back
 
 
 @pytest.mark.parametrize(
