@@ -217,7 +217,7 @@ def submit_embed_job(
     truncate: bool,
     wait: bool,
     timeout: float | None,
-    max_cost: str | float | None = None,
+    max_cost: float | None = None,
 ) -> None:
     """`mistral embed --batch`: build and upload the requests, start the job, maybe wait."""
     from dataclasses import replace
@@ -257,7 +257,7 @@ def submit_embed_job(
     _collect(actx, _wait(actx, job.id, timeout), dest)
 
 
-def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: str | float) -> None:
+def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: float) -> None:
     """--max-cost with --batch: refuse (exit 11) before uploading a job that would cost more."""
     from mistral_cli.commands.chat import price_table
     from mistral_cli.services import pricing

@@ -43,7 +43,7 @@ class Options:
     continue_last: bool = False
     conversation: str | None = None
     no_save: bool = False
-    max_cost: str | float | None = None  # the flag's text, or MISTRAL_MAX_COST in USD
+    max_cost: float | None = None  # USD: --max-cost, else MISTRAL_MAX_COST
 
 
 FloatOpt = Annotated[float | None, typer.Option(show_default=False)]
@@ -128,11 +128,13 @@ def chat(
     Examples: mistral chat -m mistral-small "Name three primes."
               git diff | mistral chat "Write a one-line commit message for this diff."
     """
+    from mistral_cli import values
     from mistral_cli.context import app_context
     from mistral_cli.services import chat as svc
 
     actx = app_context(ctx)
     actx.out.raw = actx.out.raw or raw
+    limit = actx.settings.max_cost if max_cost is None else values.money(max_cost)  # exit 2 first
     text = svc.read_prompt(" ".join(prompt) if prompt else None, sys.stdin)
     params = svc.ChatParams(
         temperature=temperature,
@@ -148,7 +150,7 @@ def chat(
     )
     opts = Options(
         model, system, not no_stream, hide_thinking, usage, json_out, jsonl,
-        continue_last, conversation, no_save, max_cost or actx.settings.get("max_cost"),
+        continue_last, conversation, no_save, limit,
     )  # fmt: skip
     if json_out and jsonl:
         raise UsageError("--json and --jsonl cannot be used together")

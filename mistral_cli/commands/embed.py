@@ -153,18 +153,15 @@ def embed(
     settings.check()
     limits = batching.Limits(max_inputs=batch_size, max_tokens=batch_tokens)
     limit = None if timeout is None else values.duration(timeout, "--timeout")
+    budget = actx.settings.max_cost if max_cost is None else values.money(max_cost)
     opts = Options(truncate, concurrency, progress, wait, limit, batch or wait)
     if dry_run:
         _dry_run(actx, source, settings, limits, opts)
     elif batch or wait:
-        _batch_api(
-            actx, source, dest, settings, limits, opts, max_cost or actx.settings.get("max_cost")
-        )
+        _batch_api(actx, source, dest, settings, limits, opts, budget)
     else:
         settings = replace(settings, model=actx.resolve_model(model, default=name))
-        _direct(
-            actx, source, dest, settings, limits, opts, max_cost or actx.settings.get("max_cost")
-        )
+        _direct(actx, source, dest, settings, limits, opts, budget)
 
 
 def _dry_run(
@@ -202,7 +199,7 @@ def _direct(
     settings: EmbedSettings,
     limits: Limits,
     opts: Options,
-    max_cost: str | float | None = None,
+    max_cost: float | None = None,
 ) -> None:
     from mistral_cli.errors import Interrupted
     from mistral_cli.services.embed import backend, interrupted, job, report, tokens
@@ -259,7 +256,7 @@ def _budget_stop(
     items: Iterator[Item],
     counter: TokenCounter,
     model: str,
-    limit: str | float | None,
+    limit: float | None,
 ) -> BudgetStop | None:
     """With --max-cost: the inputs, cut off where they would cost more (no price: refused)."""
     from mistral_cli.commands.chat import price_table
@@ -279,7 +276,7 @@ def _batch_api(
     settings: EmbedSettings,
     limits: Limits,
     opts: Options,
-    max_cost: str | float | None,
+    max_cost: float | None,
 ) -> None:
     from mistral_cli.commands.batch import submit_embed_job
 

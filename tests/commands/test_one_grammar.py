@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 import httpx
+import pytest
 
 import tests.fakes.finetune  # noqa: F401  # registers the fine-tuning routes
 from mistral_cli import config
@@ -54,16 +55,18 @@ def test_a_bad_duration_is_exit_2_naming_the_flag(fake_transport: httpx.MockTran
     )
 
 
-def test_chat_refuses_a_budget_in_another_currency_before_sending(
-    fake: FakeMistral, fake_transport: httpx.MockTransport
+@pytest.mark.parametrize("argv", [["chat", "hi"], ["embed", "hi"], ["embed", "--batch", "hi"]])
+def test_a_budget_in_another_currency_is_exit_2_before_anything_else(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, argv: list[str]
 ) -> None:
-    result = invoke(["chat", "--max-cost", "20EUR", "hi"], make_context(fake_transport))
+    no_key = make_context(fake_transport, env={"MISTRAL_API_KEY": ""})  # usage errors come first
+    result = invoke([*argv, "--max-cost", "20EUR"], no_key)
     assert result.exit_code == 2
     assert result.stderr == (
         "mistral: error: --max-cost '20EUR': estimates are in USD; give the amount in USD\n"
         "hint: e.g. --max-cost 5 or --max-cost 0.50 (US dollars)\n"
     )
-    assert fake.requests_to("POST /v1/chat/completions") == []
+    assert fake.requests == []
 
 
 def test_finetune_takes_the_dollar_form_and_names_a_currency_mismatch(
