@@ -33,6 +33,7 @@ def upload(
     from mistral_cli.services import files as svc
     from mistral_cli.services.finetune.run import local_validator
 
+    read_timeout = values.duration(upload_timeout, "--upload-timeout")
     actx = app_context(ctx)
     if not no_validate:
         check = local_validator(strict=False)
@@ -46,7 +47,7 @@ def upload(
         with _flow.Progress(actx, path.name, _size(path)) as progress:
             result = svc.upload(
                 client, path, cache=cache, reuse=not no_reuse, on_progress=progress,
-                read_timeout=values.duration(upload_timeout, "--upload-timeout"),
+                read_timeout=read_timeout,
             )  # fmt: skip
         verb = "reusing" if result.reused else "uploaded"
         actx.out.info(f"{verb} {path} as {result.file.id} ({result.file.filename or '?'})")
