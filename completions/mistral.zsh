@@ -32,6 +32,24 @@ _mistral() {
             if [[ "$p" == "${path:+$path }$w" ]]; then path="$p"; break; fi
         done
     done
+    words=""
+    case "$path $prev" in
+        "batch download --format") words="jsonl json csv npy" ;;
+        "batch list --status") words="QUEUED RUNNING SUCCESS FAILED TIMEOUT_EXCEEDED CANCELLATION_REQUESTED CANCELLED" ;;
+        "embed --encoding") words="float base64" ;;
+        "embed --format") words="jsonl json csv npy" ;;
+        "embed --input-format") words="text jsonl" ;;
+        "embed --output-dtype") words="float int8 uint8 binary ubinary" ;;
+        "files list --purpose") words="fine-tune batch ocr" ;;
+        "finetune create --job-type") words="completion classifier" ;;
+        "finetune list --status") words="CANCELLATION_REQUESTED CANCELLED FAILED FAILED_VALIDATION QUEUED RUNNING STARTED SUCCESS VALIDATED VALIDATING" ;;
+        "finetune run --job-type") words="completion classifier" ;;
+        "finetune start --job-type") words="completion classifier" ;;
+        "finetune validate --format") words="text json github" ;;
+        "finetune validate --kind") words="chat function_calling vision classifier" ;;
+        "usage --by") words="model day" ;;
+    esac
+    [[ -n "$words" ]] && { COMPREPLY=( $(compgen -W "$words" -- "$cur") ); return 0; }
     if [[ "$cur" != -* ]]; then
         case "$path" in
         "conversations rm") kind=conversation ;;
@@ -42,13 +60,19 @@ _mistral() {
         "finetune cancel") kind=job ;;
         "finetune status") kind=job ;;
         "finetune wait") kind=job ;;
+        "completion install") words="bash zsh fish" ;;
+        "completion show") words="bash zsh fish" ;;
+        "config get") words="api_key base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http profile config_dir cache_dir data_dir" ;;
+        "config set") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http" ;;
+        "config unset") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http" ;;
         esac
         [[ -n "$kind" ]] && { _mistral_ids "$kind"; return 0; }
+        [[ -n "$words" ]] && { COMPREPLY=( $(compgen -W "$words" -- "$cur") ); return 0; }
     fi
     case "$path" in
         "") words="auth batch chat completion config conversations embed files finetune models tokens usage --base-url --ca-bundle --debug --profile --request-timeout --total-timeout --version -V --help" ;;
         "auth") words="login logout status --help" ;;
-        "auth login") words="--help" ;;
+        "auth login") words="--with-token --help" ;;
         "auth logout") words="--help" ;;
         "auth status") words="--check --json --help" ;;
         "batch") words="cancel download list status wait --help" ;;

@@ -12,6 +12,8 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
+from mistral_cli.values import counted
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
@@ -35,7 +37,7 @@ def size_text(size: int) -> str:
     for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
         if size >= 1 << shift and size % (1 << shift) == 0:
             return f"{size >> shift} {unit}"
-    return f"{size:,} bytes"
+    return counted(size, "byte")
 
 
 def bounded_lines(stream: Iterable[bytes], limit: int) -> Iterator[bytes]:

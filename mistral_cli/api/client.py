@@ -33,6 +33,7 @@ from mistral_cli.api.retry import RETRY_STATUSES, RetryPolicy, retry_after
 from mistral_cli.api.sse import iter_events
 from mistral_cli.api.watchdog import Expired, Watchdog
 from mistral_cli.errors import redact
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:  # pydantic loads with the first typed answer (send): chat needs none
     from pydantic import BaseModel
@@ -414,7 +415,8 @@ def _decode(response: httpx.Response) -> Any:  # noqa: ANN401  # raw JSON edge
     except ValueError:
         raise ServerError(
             f"the server sent an unreadable answer (HTTP {response.status_code}, "
-            f"{len(body)} bytes of {response.headers.get('content-type', 'unknown type')})",
+            f"{counted(len(body), 'byte')} of "
+            f"{response.headers.get('content-type', 'unknown type')})",
             status=response.status_code,
             request_id=_request_id(response),
             hint="try again; if it persists, rerun with --debug and report it",

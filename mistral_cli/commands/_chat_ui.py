@@ -31,7 +31,7 @@ class ChatOptions:
     continue_last: bool = False
     conversation: str | None = None
     no_save: bool = False
-    max_cost: str | None = None
+    max_cost: float | None = None  # USD: --max-cost, else MISTRAL_MAX_COST
 
 
 def open_session(actx: AppContext, opts: ChatOptions, params: ChatParams) -> ChatSession:
@@ -45,7 +45,7 @@ def open_session(actx: AppContext, opts: ChatOptions, params: ChatParams) -> Cha
 
     if opts.continue_last and opts.conversation:
         raise UsageError("use either --continue or --conversation, not both")
-    save = not (opts.no_save or actx.environ.get("MISTRAL_NO_SAVE", "") not in ("", "0"))
+    save = not (opts.no_save or actx.settings.no_save)
     resuming = opts.continue_last or opts.conversation is not None
     store = ConversationStore.open(actx.data_dir()) if save or resuming else None
     if store is None or not resuming:
@@ -115,7 +115,7 @@ def chat_budget(
     from mistral_cli.services import pricing
     from mistral_cli.services.chat.budget import ChatBudget
 
-    if not opts.max_cost:
+    if opts.max_cost is None:
         return None
     table = session.prices or actx.prices()
     budget = ChatBudget(pricing.meter(pricing.parse_budget(opts.max_cost), table, session.model))

@@ -42,13 +42,14 @@ def submit_embed_job(
     truncate: bool,
     wait: bool,
     timeout: float | None,
-    max_cost: str | None = None,
+    max_cost: float | None = None,
 ) -> None:
     """`mistral embed --batch`: build and upload the requests, start the job, maybe wait."""
     from dataclasses import replace
 
     from mistral_cli.services import batch as svc
     from mistral_cli.services.embed import batchfile, report, tokens
+    from mistral_cli.values import counted
 
     svc.check_host(actx.settings.base_url)
     settings = replace(settings, model=actx.resolve_model(settings.model, default=settings.model))
@@ -68,13 +69,13 @@ def submit_embed_job(
         prepared.requests_path.unlink(missing_ok=True)
         prepared.manifest_path.unlink(missing_ok=True)
         raise UsageError("no input to embed (every line was blank)")
-    if max_cost:
+    if max_cost is not None:
         _check_budget(actx, prepared, settings.model, max_cost)
     job = batchfile.submit(actx.client(), prepared, settings.model, folder)
     aside = " · ".join(["", *report.set_aside(prepared.blank, prepared.truncated)])
     actx.out.notice(
-        f"batch job {job.id} created: {prepared.inputs:,} inputs in {prepared.requests:,} "
-        f"requests ({time.monotonic() - started:.1f} s){aside}"
+        f"batch job {job.id} created: {counted(prepared.inputs, 'input')} in "
+        f"{counted(prepared.requests, 'request')} ({time.monotonic() - started:.1f} s){aside}"
     )
     if not wait:
         actx.out.line(job.id)
@@ -85,7 +86,7 @@ def submit_embed_job(
     collect(actx, wait_for(actx, job.id, timeout), dest)
 
 
-def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: str) -> None:
+def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: float) -> None:
     """--max-cost with --batch: refuse (exit 11) before uploading a job that would cost more."""
     from mistral_cli.services import pricing
 
@@ -101,11 +102,13 @@ def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: str) 
 def wait_for(actx: AppContext, job_id: str, timeout: float | None) -> BatchJob:
     """Poll a job until it ends, one stderr line per change of its status or progress."""
     from mistral_cli.services import batch as svc
+    from mistral_cli.values import counted
 
     seen: list[str] = []
 
     def report(job: BatchJob) -> None:
-        line = f"batch job {job.id}: {job.status} · {svc.progress(job)} requests"
+        done = counted(job.total_requests or 0, "request", shown=svc.progress(job))
+        line = f"batch job {job.id}: {job.status} · {done}"
         if not seen or seen[-1] != line:
             seen.append(line)
             actx.out.notice(line)
@@ -124,10 +127,12 @@ def collect(actx: AppContext, job: BatchJob, dest: Destination) -> None:
     """Write a finished job's vectors in input order (stdout, or the -o FILE of `dest`)."""
     from mistral_cli.services.embed import batchfile
     from mistral_cli.services.embed import job as embed_job
+    from mistral_cli.values import counted
 
     dest.check()
     folder = actx.data_dir() / "batch"
     dtype = batchfile.manifest_dtype(folder, job.id)
     with embed_job.open_writer(dest, TextOut(actx), dtype, with_sha=False) as writer:
         written = batchfile.collect(actx.client(), job, folder, writer)
-    actx.out.notice(f"{written.inputs:,} inputs from {written.requests:,} requests written")
+    inputs, requests = counted(written.inputs, "input"), counted(written.requests, "request")
+    actx.out.notice(f"{inputs} from {requests} written")

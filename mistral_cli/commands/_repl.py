@@ -33,6 +33,7 @@ from mistral_cli.services.conversations import (
 )
 from mistral_cli.services.pricing import money
 from mistral_cli.services.store_errors import StoreError
+from mistral_cli.values import counted
 
 PROMPT = "› "
 HISTORY_FILE = "history"
@@ -126,7 +127,7 @@ class Repl:
             what = "new conversation"
         else:
             turns = sum(1 for m in session.messages if m.role == "user")
-            so_far = f"{turns} turn{'' if turns == 1 else 's'} so far"
+            so_far = f"{counted(turns, 'turn')} so far"
             what = f"conversation {session.conversation_id[:SHORT_ID]} ({so_far})"
         if session.store is None:
             what += " (not saved)"
@@ -238,7 +239,7 @@ class Repl:
         """Say so when another session (`chat -c` elsewhere) added turns to this conversation."""
         count = self.session.others()
         if count:
-            were = "1 turn was" if count == 1 else f"{count} turns were"
+            were = f"{counted(count, 'turn')} {'was' if count == 1 else 'were'}"
             self.out.info(f"{were} added by another session; {what}")
 
     def usage(self, _arg: str) -> None:
@@ -292,7 +293,7 @@ def help_lines() -> list[str]:
 
 def usage_text(totals: Totals) -> str:
     """/usage: `this conversation: 4 turns · 180 in / 42 out tokens · $0.000031`."""
-    turns = f"{totals.turns} turn{'' if totals.turns == 1 else 's'}"
+    turns = counted(totals.turns, "turn")
     text = (
         f"this conversation: {turns} · "
         f"{totals.prompt_tokens} in / {totals.completion_tokens} out tokens"

@@ -35,9 +35,11 @@ StatusOpt = Annotated[
     str | None, typer.Option("--status", help="Only jobs in this status.", show_default=False)
 ]
 TimeoutOpt = Annotated[
-    float | None,
+    str | None,
     typer.Option(
-        help="Give up waiting after SECONDS (exit 124; the job runs on).", show_default=False
+        metavar="DURATION",
+        help="Give up waiting after this long (90s, 30m, 6h; exit 124; the job runs on).",
+        show_default=False,
     ),
 ]
 
@@ -78,12 +80,14 @@ def wait(
 ) -> None:
     """Wait until a job ends: exit 0 on SUCCESS, 7 FAILED, 9 CANCELLED, 124 on timeout.
 
-    Example: mistral batch wait JOB --timeout 3600
+    Example: mistral batch wait JOB --timeout 6h
     """
+    from mistral_cli import values
     from mistral_cli.commands._embed_jobs import wait_for
 
+    limit = None if timeout is None else values.duration(timeout, "--timeout")
     actx = _context(ctx)
-    _show(actx, wait_for(actx, job_id, timeout), json_out)
+    _show(actx, wait_for(actx, job_id, limit), json_out)
 
 
 @app.command("download")

@@ -108,12 +108,14 @@ def chat(
     Examples: mistral chat -m mistral-small "Name three primes."
               git diff | mistral chat "Write a one-line commit message for this diff."
     """
+    from mistral_cli import values
     from mistral_cli.commands._chat_ui import ChatOptions
     from mistral_cli.context import app_context
     from mistral_cli.services import chat as svc
 
     actx = app_context(ctx)
     actx.out.raw = actx.out.raw or raw
+    limit = actx.settings.max_cost if max_cost is None else values.money(max_cost)  # exit 2 first
     text = svc.read_prompt(" ".join(prompt) if prompt else None, sys.stdin)
     params = svc.ChatParams(
         temperature=temperature,
@@ -138,7 +140,7 @@ def chat(
         continue_last=continue_last,
         conversation=conversation,
         no_save=no_save,
-        max_cost=max_cost or actx.settings.get("max_cost"),
+        max_cost=limit,
     )
     if json_out and jsonl:
         raise UsageError("--json and --jsonl cannot be used together")

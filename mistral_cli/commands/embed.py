@@ -95,7 +95,8 @@ BatchOpt = Annotated[
 ]
 WaitOpt = Annotated[bool, _opt("--wait", help="With --batch: wait for the job, write the vectors.")]
 TimeoutOpt = Annotated[
-    float | None, _opt("--timeout", help="With --wait: give up after SECONDS (124).")
+    str | None,
+    _opt("--timeout", metavar="DURATION", help="With --wait: give up after this long (124)."),
 ]
 
 
@@ -134,6 +135,7 @@ def embed(
 
     Example: cat notes.txt | mistral embed > vectors.jsonl
     """
+    from mistral_cli import values
     from mistral_cli.context import app_context, check_model_flag
     from mistral_cli.services.embed import backend, batching, job
 
@@ -154,34 +156,31 @@ def embed(
     )
     settings.check()
     limits = batching.Limits(max_inputs=batch_size, max_tokens=batch_tokens)
+    limit = None if timeout is None else values.duration(timeout, "--timeout")
+    budget = actx.settings.max_cost if max_cost is None else values.money(max_cost)
     opts = EmbedOptions(
         truncate=truncate,
         concurrency=concurrency,
         progress=progress,
         wait=wait,
-        timeout=timeout,
+        timeout=limit,
         batch=batch or wait,
     )
     if dry_run:
         _dry_run(actx, source, settings, limits, opts)
     elif batch or wait:
-        _batch_api(
-            actx, source, dest, settings, limits, opts, max_cost or actx.settings.get("max_cost")
-        )
+        _batch_api(actx, source, dest, settings, limits, opts, budget)
     else:
         settings = replace(settings, model=actx.resolve_model(model, default=name))
-        _direct(
-            actx, source, dest, settings, limits, opts, max_cost or actx.settings.get("max_cost")
-        )
+        _direct(actx, source, dest, settings, limits, opts, budget)
 
 
 def _dry_run(
     actx: AppContext, source: Source, settings: EmbedSettings, limits: Limits, opts: EmbedOptions
 ) -> None:
     from mistral_cli.services.embed import batching, report, tokens
-    from mistral_cli.services.tokens import counter_mode
 
-    counter = tokens.default_counter(counter_mode(actx.environ))
+    counter = tokens.default_counter(actx.settings.tokenizer)
     plan = batching.plan_embed(
         source.items(), counter=counter, limits=limits, truncate=opts.truncate
     )
@@ -196,17 +195,16 @@ def _direct(
     settings: EmbedSettings,
     limits: Limits,
     opts: EmbedOptions,
-    max_cost: str | None = None,
+    max_cost: float | None = None,
 ) -> None:
     from mistral_cli.commands._embed_jobs import TextOut
     from mistral_cli.errors import Interrupted
     from mistral_cli.services.embed import backend, interrupted, job, report, tokens
     from mistral_cli.services.embed.inputs import count_lines
-    from mistral_cli.services.tokens import counter_mode
 
     watch = interrupted.Watch(source, dest, sys.argv[1:])  # before any input is read
     engine = backend.ApiBackend(actx.client(), settings)
-    counter = tokens.default_counter(counter_mode(actx.environ))
+    counter = tokens.default_counter(actx.settings.tokenizer)
     items, point = job.start(dest, source.items())
     stop = _budget_stop(actx, items, counter, settings.model, max_cost)
     if stop is not None:
@@ -245,22 +243,28 @@ def _direct(
         actx.out.info(report.summary_line(summary))
     elif aside := report.set_aside(summary.blank, summary.truncated):
         actx.out.notice("mistral: " + " · ".join(aside))
-    if stop is not None and stop.stopped_at is not None:
+    if stop is not None and stop.stopped_at is not None and max_cost is not None:
+        from mistral_cli.services import pricing
+
         raise BudgetExceeded(
             f"stopped before input {stop.stopped_at}: it would take the cost past --max-cost "
-            f"{max_cost}; the inputs before it were embedded and written",
+            f"{pricing.parse_budget(max_cost)}; the inputs before it were embedded and written",
             hint="raise --max-cost, or continue later with -o FILE --resume",
         )
 
 
 def _budget_stop(
-    actx: AppContext, items: Iterator[Item], counter: TokenCounter, model: str, limit: str | None
+    actx: AppContext,
+    items: Iterator[Item],
+    counter: TokenCounter,
+    model: str,
+    limit: float | None,
 ) -> BudgetStop | None:
     """With --max-cost: the inputs, cut off where they would cost more (no price: refused)."""
     from mistral_cli.services import pricing
     from mistral_cli.services.embed.tokens import BudgetStop
 
-    if not limit:
+    if limit is None:
         return None
     meter = pricing.meter(pricing.parse_budget(limit), actx.prices(), model)
     return BudgetStop(items, counter, meter)
@@ -273,7 +277,7 @@ def _batch_api(
     settings: EmbedSettings,
     limits: Limits,
     opts: EmbedOptions,
-    max_cost: str | None,
+    max_cost: float | None,
 ) -> None:
     from mistral_cli.commands._embed_jobs import submit_embed_job
 

@@ -111,6 +111,7 @@ def download(
     from mistral_cli import fsio
     from mistral_cli.context import app_context
     from mistral_cli.services import files as svc
+    from mistral_cli.values import counted
 
     actx = app_context(ctx)
     if output is not None:
@@ -127,5 +128,5 @@ def download(
             on_progress=lambda _p, done, _t: bar.advance(done - bar.completed),
         )
     if not fsio.is_stdout(dest):
-        actx.out.info(f"wrote {written:,} bytes to {dest}")
+        actx.out.info(f"wrote {counted(written, 'byte')} to {dest}")
         actx.out.line(str(dest))

@@ -30,7 +30,8 @@ def list_models(
     if json_out:
         actx.out.json({"object": "list", "data": [card.wire() for card in cards]})
     else:
-        actx.out.table(svc.COLUMNS, [svc.row(card) for card in cards])
+        rows = [svc.row(card, glyphs=actx.out.is_tty) for card in cards]
+        actx.out.table(svc.COLUMNS, rows)
 
 
 @app.command("show")

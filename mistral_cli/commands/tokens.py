@@ -44,8 +44,7 @@ def tokens(
     from mistral_cli.services import tokens as svc
 
     actx = app_context(ctx)
-    mode = svc.counter_mode(actx.environ)
-    counter = svc.get_counter(mode)
+    counter = svc.get_counter(actx.settings.tokenizer)
     if counter is None:
         raise UsageError(
             "MISTRAL_TOKENIZER=exact, but mistral-common is not installed",

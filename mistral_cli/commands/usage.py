@@ -50,7 +50,7 @@ def usage(
     if prices:
         _show_prices(actx.out, table, json_out=json_out)
         return
-    cutoff = time.time() - parse_age(since) if since else None
+    cutoff = time.time() - parse_age(since, "--since") if since else None
     store = ConversationStore.open(actx.data_dir())
     try:
         rows, total = svc.collect(store, table, by=by, since=cutoff)

@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 
 REGIONAL_HOSTS = ("api.eu.mistral.ai", "api.us.mistral.ai")
 COLUMNS = ("ID", "STATUS", "MODEL", "ENDPOINT", "REQUESTS", "CREATED")
+# BatchJobStatus in the API spec: what `batch list --status` completes
+STATUSES = (
+    "QUEUED",
+    "RUNNING",
+    "SUCCESS",
+    "FAILED",
+    "TIMEOUT_EXCEEDED",
+    "CANCELLATION_REQUESTED",
+    "CANCELLED",
+)
 ENDED = {
     "FAILED": ExitCode.JOB_FAILED,
     "TIMEOUT_EXCEEDED": ExitCode.JOB_FAILED,

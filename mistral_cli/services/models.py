@@ -155,12 +155,17 @@ def context_label(tokens: int | None) -> str:
     return f"{round(tokens / 1000)}k" if tokens >= 1000 else str(tokens)
 
 
-def row(card: ModelCard) -> list[str]:
-    """One table row for `models list` (see COLUMNS); `?` where the card does not say."""
+def row(card: ModelCard, *, glyphs: bool = True) -> list[str]:
+    """One table row for `models list` (see COLUMNS); `?` where the card does not say.
+
+    Capabilities are ✓/· on a terminal; piped (`glyphs=False`) they are `true`/`false`
+    (`unknown` where the card does not say), words a script can match.
+    """
     caps = card.caps
+    yes, no, unsure = (YES, NO, "?") if glyphs else ("true", "false", "unknown")
 
     def mark(flag: bool | None) -> str:  # a tiny local formatter
-        return "?" if flag is None else YES if flag else NO
+        return unsure if flag is None else yes if flag else no
 
     note = ""
     if card.deprecation:

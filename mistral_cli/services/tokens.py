@@ -19,11 +19,9 @@ from mistral_cli.bounded import LineTooLong, bounded_lines, size_text
 from mistral_cli.errors import DataValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator
 
 TOKENIZER_MODULE = "mistral_common.tokens.tokenizers.mistral"
-MODE_VARIABLE = "MISTRAL_TOKENIZER"  # auto (default) | exact | estimate
-MODES = ("auto", "exact", "estimate")
 
 # one piece per run: a digit, an upper-case run, a (capitalised) lower-case run, white space,
 # or any other single character
@@ -155,12 +153,6 @@ def exact_counter() -> ExactCounter | None:
         return str(raw.decode(ids))
 
     return ExactCounter(encode, decode, version)
-
-
-def counter_mode(environ: Mapping[str, str]) -> str:
-    """MISTRAL_TOKENIZER: auto (exact when installed), exact (required) or estimate."""
-    mode = environ.get(MODE_VARIABLE, "auto").strip().lower() or "auto"
-    return mode if mode in MODES else "auto"
 
 
 def get_counter(mode: str = "auto") -> Counter | None:

@@ -120,8 +120,15 @@ def test_models_list_marks_what_a_card_does_not_say(
     result = invoke(["models", "list", "--refresh"], ctx(fake_transport, **DEBUG))
     assert result.exit_code == 0
     rows = {line.split("\t")[0]: line.split("\t")[1:] for line in result.stdout.splitlines()}
-    assert rows["mistral-large-latest"] == ["256k", "?", "✓", "✓", "·", "·", ""]
-    assert rows["mistral-medium-latest"] == ["256k", "?", "?", "?", "?", "·", ""]
+    assert rows["mistral-large-latest"] == ["256k", "unknown", "true", "true", "false", "false"]
+    assert rows["mistral-medium-latest"] == [
+        "256k",
+        "unknown",
+        "unknown",
+        "unknown",
+        "unknown",
+        "false",
+    ]
     assert len(rows) == 12  # the card without an id is skipped
     assert "[debug] GET /v1/models: skipped data[12]: id is missing" in result.stderr
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mistral_cli.services.finetune import run as run_svc
 from mistral_cli.services.finetune import wait as wait_svc
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -102,8 +103,9 @@ def _finished(rep: Reporter, event: wait_svc.Finished) -> None:
 
 def _checked(rep: Reporter, event: run_svc.Checked) -> None:
     report = event.report
-    text = f"{event.path}: ok ({report.samples:,} examples, ~{report.tokens:,} tokens"
-    text += f", {report.warnings} warning(s))" if report.warnings else ")"
+    examples, tokens = counted(report.samples, "example"), counted(report.tokens, "token")
+    text = f"{event.path}: ok ({examples}, ~{tokens}"
+    text += f", {counted(report.warnings, 'warning')})" if report.warnings else ")"
     rep.emit("file.validated", text, path=str(event.path), warnings=report.warnings)
 
 

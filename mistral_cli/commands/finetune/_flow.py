@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mistral_cli.commands.finetune._events import SCHEMA_VERSION, Reporter
-from mistral_cli.errors import CliError, Interrupted, JobEnded, UsageError, WaitTimeout
+from mistral_cli.errors import CliError, Interrupted, JobEnded, WaitTimeout
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,36 +18,27 @@ if TYPE_CHECKING:
     from mistral_cli.services.ftdata.report import Report
 
 DEPRECATION = "mistral: note: the fine-tuning API is deprecated upstream"
-_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 def deprecation_notice(actx: AppContext) -> None:
-    """Say once per run that the API is deprecated, unless MISTRAL_NO_DEPRECATION_NOTICE=1."""
-    if actx.environ.get("MISTRAL_NO_DEPRECATION_NOTICE", "") not in ("1", "true", "yes"):
+    """Say once per run that the API is deprecated, unless MISTRAL_NO_DEPRECATION_NOTICE is on."""
+    if actx.settings.deprecation_notice:
         actx.out.notice(DEPRECATION)
 
 
 def poll_policy(actx: AppContext) -> PollPolicy:
-    """5 s ×1.5 to 60 s, or a fixed MISTRAL_POLL_INTERVAL (seconds; a testing/CI knob)."""
+    """5 s ×1.5 to 60 s, or a fixed MISTRAL_POLL_INTERVAL (a testing/CI knob)."""
     from mistral_cli.services.finetune.wait import PollPolicy
 
-    raw = actx.environ.get("MISTRAL_POLL_INTERVAL", "")
-    if not raw:
-        return PollPolicy()
-    try:
-        return PollPolicy.fixed(max(0.0, float(raw)))
-    except ValueError:
-        raise UsageError(f"MISTRAL_POLL_INTERVAL must be seconds, got {raw!r}") from None
+    fixed = actx.settings.poll_interval
+    return PollPolicy() if fixed is None else PollPolicy.fixed(fixed)
 
 
 def duration(text: str | None) -> float | None:
-    """'6h', '30m', '90s', '1.5h' or plain seconds → seconds."""
-    if text is None:
-        return None
-    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
-    if found is None:
-        raise UsageError(f"--timeout expects a duration like 6h, 30m or 90s, got {text!r}")
-    return float(found.group(1)) * _UNITS[found.group(2)]
+    """--timeout: '6h', '30m', '90s', '1h30m' or plain seconds → seconds."""
+    from mistral_cli import values
+
+    return None if text is None else values.duration(text, "--timeout")
 
 
 def budget(text: str | None) -> Budget | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mistral_cli.values import counted
+
 if TYPE_CHECKING:
     from mistral_cli.services.ftdata.report import Finding, Report
 
@@ -24,19 +26,19 @@ def finding_line(finding: Finding) -> str:
 
 def summary_line(report: Report) -> str:
     """`2,000 samples · 1.9M tokens (estimated) · 1 error, 1 warning`."""
-    noun = "token" if report.tokens == 1 else "tokens"
-    tokens = f"{human(report.tokens)} {noun}" + (" (estimated)" if report.estimated else "")
-    counts = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+    tokens = counted(report.tokens, "token", shown=human(report.tokens))
+    tokens += " (estimated)" if report.estimated else ""
+    counts = f"{counted(report.errors, 'error')}, {counted(report.warnings, 'warning')}"
     if report.infos:
         counts += f", {report.infos:,} info"
-    return f"{_plural(report.samples, 'sample')} · {tokens} · {counts}"
+    return f"{counted(report.samples, 'sample')} · {tokens} · {counts}"
 
 
 def render_text(report: Report) -> str:
     """Every finding on its own line, then the summary line (no trailing newline)."""
     lines = [finding_line(finding) for finding in report.findings]
     if report.omitted:
-        lines.append(f"… {_plural(report.omitted, 'more finding')} not shown (--max-findings)")
+        lines.append(f"… {counted(report.omitted, 'more finding')} not shown (--max-findings)")
     lines.append(summary_line(report))
     return "\n".join(lines)
 
@@ -121,7 +123,3 @@ def human(count: int) -> str:
     if count < 999_950_000:
         return f"{count / 1e6:.1f}M"
     return f"{count / 1e9:.1f}B"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -16,8 +16,8 @@ def upload(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="JSONL files to upload.")],
     no_validate: o.NoValidateOpt = False,
     no_reuse: o.NoReuseOpt = False,
-    upload_timeout: float = typer.Option(
-        900.0, "--upload-timeout", metavar="SECONDS", help="Wait this long for the server."
+    upload_timeout: str = typer.Option(
+        "15m", "--upload-timeout", metavar="DURATION", help="Wait this long for the server."
     ),
     json_out: JsonOpt = False,
 ) -> None:
@@ -25,11 +25,13 @@ def upload(
 
     Example: FILE_ID=$(mistral finetune upload train.jsonl)
     """
+    from mistral_cli import values
     from mistral_cli.commands.finetune import _flow, _plan
     from mistral_cli.context import app_context
     from mistral_cli.services import files as svc
     from mistral_cli.services.finetune.run import local_validator
 
+    read_timeout = values.duration(upload_timeout, "--upload-timeout")
     actx = app_context(ctx)
     if not no_validate:
         check = local_validator(strict=False)
@@ -47,7 +49,7 @@ def upload(
                 cache=cache,
                 reuse=not no_reuse,
                 on_progress=progress,
-                read_timeout=upload_timeout,
+                read_timeout=read_timeout,
             )
         verb = "reusing" if result.reused else "uploaded"
         actx.out.info(f"{verb} {path} as {result.file.id} ({result.file.filename or '?'})")

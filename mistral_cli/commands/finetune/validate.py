@@ -44,11 +44,12 @@ def validate(
     from mistral_cli.context import app_context
     from mistral_cli.errors import UsageError
     from mistral_cli.services.ftdata import fix as fix_svc
+    from mistral_cli.services.ftdata.validate import FORMATS
     from mistral_cli.services.ftdata.validate import validate as check
 
     actx = app_context(ctx)
     chosen = "json" if json_out else fmt
-    if chosen not in ("text", "json", "github"):
+    if chosen not in FORMATS:
         raise UsageError(f"--format must be text, json or github, not {fmt!r}")
     if fix is not None:
         if len(files) != 1:

@@ -23,6 +23,7 @@ from mistral_cli.api.parse import got as got_text
 from mistral_cli.api.schemas.embeddings import EmbeddingRequest
 from mistral_cli.api.schemas.lenient import as_int
 from mistral_cli.errors import UsageError
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from mistral_cli.services.embed.writers import Vector
@@ -115,8 +116,8 @@ def place(answer: object, count: int, dtype: str, *, where: str = f"POST {PATH}"
     """
     data = answer.get("data") if isinstance(answer, dict) else None
     if not isinstance(data, list) or len(data) != count:
-        got = len(data) if isinstance(data, list) else "no"
-        raise UnexpectedAnswer(where, f"{got} embeddings for {count} inputs", answer=answer)
+        got = counted(len(data), "embedding") if isinstance(data, list) else "no embeddings"
+        raise UnexpectedAnswer(where, f"{got} for {counted(count, 'input')}", answer=answer)
     placed: list[Vector | None] = [None] * count
     for position, item in enumerate(data):
         fields = item if isinstance(item, dict) else {}

@@ -24,6 +24,7 @@ from mistral_cli.services import batch, files
 from mistral_cli.services.embed.backend import TYPECODES, place
 from mistral_cli.services.embed.batching import Tally, batches
 from mistral_cli.services.embed.inputs import Item
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -238,7 +239,8 @@ def _reason(status: object, body: object, line: dict[str, Any]) -> str:
 
 
 def _stopped(item: Item, exc: CliError, written: int) -> CliError:
-    done = f"; the {written:,} inputs before it are written" if written else ""
+    verb = "is" if written == 1 else "are"
+    done = f"; the {counted(written, 'input')} before it {verb} written" if written else ""
     return CliError(
         f"{item.where()} and the lines after it were not embedded: {exc.message}{done}",
         hint="`mistral batch status JOB` shows the job's errors",

@@ -67,7 +67,8 @@ def interrupted_message(
     if done == 0:
         return f"interrupted: nothing was written to {path}"
     of = f" of {total:,}" if total is not None else ""
-    head = f"interrupted: {done:,}{of} lines written to {path}"
+    lines = f"{done:,}{of} {'line' if done == 1 and total in (None, 1) else 'lines'}"
+    head = f"interrupted: {lines} written to {path}"
     if not resumable:
         return f"{head} (only --format jsonl can be resumed)"
     again = ["mistral", *command, *([] if "--resume" in command else ["--resume"])]

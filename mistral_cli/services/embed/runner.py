@@ -21,6 +21,7 @@ from mistral_cli.fsio import held_signals
 from mistral_cli.services.embed.batching import Batch, Limits, Tally, batches
 from mistral_cli.services.embed.inputs import InputError, Item
 from mistral_cli.services.embed.tokens import EstimatingCounter, TokenCounter
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -158,7 +159,8 @@ def _embed_into(backend: EmbeddingsBackend, texts: list[str], result: _Result) -
         return
     if len(vectors) != len(texts):
         result.error = CliError(
-            f"the API returned {len(vectors)} embeddings for {len(texts)} inputs"
+            f"the API returned {counted(len(vectors), 'embedding')} for "
+            f"{counted(len(texts), 'input')}"
         )
         return
     result.vectors.extend(vectors)
@@ -265,7 +267,8 @@ class _Run:
             return hint
         then = "fix the input, then rerun" if fix else "rerun"
         resume = (
-            f"the {self.done:,} inputs before line {line} are written; "
+            f"the {counted(self.done, 'input')} before line {line} "
+            f"{'is' if self.done == 1 else 'are'} written; "
             f"{then} with -o FILE --resume to continue from there"
         )
         return resume if hint is None else f"{hint}; {resume}"

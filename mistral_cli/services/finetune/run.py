@@ -9,6 +9,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mistral_cli import values
 from mistral_cli.api.schemas.finetune import DryRunOut, Job, JobIn, JobMetadata
 from mistral_cli.errors import BudgetExceeded, DataValidationError, UsageError
 from mistral_cli.services import files as files_svc
@@ -17,24 +18,19 @@ from mistral_cli.services.finetune.wait import Finished, PollPolicy, Seen, WaitE
 from mistral_cli.services.ftdata.report import Report
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-MONEY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]{3})?\s*$")
 
 
 @dataclass(frozen=True)
 class Budget:
-    """--max-cost: an amount and, optionally, the currency it is in."""
+    """--max-cost: an amount and, optionally, the currency it is in (the estimate's: EUR)."""
 
     amount: float
     currency: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Budget:
-        """'20', '20EUR' or '20 EUR'."""
-        found = MONEY.match(text)
-        if found is None:
-            raise UsageError(f"--max-cost expects an amount like 20 or 20EUR, got {text!r}")
-        currency = found.group(2).upper() if found.group(2) else None
-        return cls(float(found.group(1)), currency)
+        """'20', '20EUR', '€20', '$20' (the one money grammar: mistral_cli.values.amount)."""
+        return cls(*values.amount(text, "--max-cost"))
 
     def check(self, meta: JobMetadata | None) -> str | None:
         """Why the estimate breaks the budget, or None when it fits."""

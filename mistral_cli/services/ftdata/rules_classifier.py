@@ -13,6 +13,7 @@ from mistral_cli.services.ftdata.report import (
     quote,
     type_name,
 )
+from mistral_cli.values import counted
 
 MIN_CLASS_EXAMPLES = 5
 MAX_TARGETS = 256
@@ -122,7 +123,7 @@ class LabelStats:
 
 
 def _lines(count: int) -> str:
-    return f"{count:,} line" if count == 1 else f"{count:,} lines"
+    return counted(count, "line")
 
 
 def _tally(target: _Target, line: int, value: str | list[str]) -> None:
@@ -160,8 +161,8 @@ def _balance(name: str, target: _Target, path: str, out: Collector) -> None:
         (label, seen) for label, seen in target.classes.items() if seen[0] < MIN_CLASS_EXAMPLES
     ]
     for label, (count, line) in small[:MAX_SMALL_CLASS_FINDINGS]:
-        noun = "example" if count == 1 else "examples"
-        out.emit_at(line, "FT503", WARNING, path, f"class {quote(label)} has {count} {noun}")
+        message = f"class {quote(label)} has {counted(count, 'example')}"
+        out.emit_at(line, "FT503", WARNING, path, message)
     if len(small) > MAX_SMALL_CLASS_FINDINGS:
         more = len(small) - MAX_SMALL_CLASS_FINDINGS
         out.emit_at(None, "FT503", WARNING, path, f"{more:,} more classes have < 5 examples")

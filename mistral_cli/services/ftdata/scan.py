@@ -13,6 +13,7 @@ from mistral_cli.services.ftdata.reader import Reader, Record
 from mistral_cli.services.ftdata.report import ERROR, INFO, WARNING, Collector, FileStats
 from mistral_cli.services.ftdata.rules_classifier import LabelStats
 from mistral_cli.services.ftdata.sample import CHAT, CLASSIFIER, Facts, check_sample, family_of
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -195,8 +196,7 @@ def _finish(reader: Reader, scan: FileScan, out: Collector) -> None:
         out.emit_at(None, "FT001", ERROR, "", "no samples")
     train = stats.role == "train"
     if train and 0 < stats.samples < MIN_EXAMPLES:
-        noun = "example" if stats.samples == 1 else "examples"
-        out.emit_at(None, "FT007", WARNING, "", f"only {stats.samples} {noun}")
+        out.emit_at(None, "FT007", WARNING, "", f"only {counted(stats.samples, 'example')}")
     elif train and 0 < stats.samples < FEW_EXAMPLES:
         message = f"only {stats.samples} examples; 200–1,000 is a usual start"
         out.emit_at(None, "FT007", INFO, "", message)

@@ -14,6 +14,7 @@ from mistral_cli.services.ftdata.report import (
 from mistral_cli.services.ftdata.sample import KINDS
 from mistral_cli.services.ftdata.scan import FileScan, ScanOptions, scan_file
 from mistral_cli.services.ftdata.tokens import default_counter
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,6 +26,7 @@ MAX_VALIDATION_SHARE = 0.05
 # `train_tokens_per_step` is not known yet (before a dry run).
 DEFAULT_TOKENS_PER_STEP = 131_072
 MIN_EPOCHS, MAX_EPOCHS = 1.0, 10.0
+FORMATS = ("text", "json", "github")  # how the report is written (--format)
 
 
 def validate(
@@ -71,7 +73,8 @@ def _validation_share(train: FileScan, val: FileScan, out: Collector) -> None:
     if train.stats.samples and val.stats.samples > MAX_VALIDATION_SHARE * train.stats.samples:
         share = val.stats.samples / train.stats.samples
         out.file = val.stats.path
-        message = f"validation is {share:.0%} of train ({val.stats.samples:,} examples); keep ≤ 5 %"
+        examples = counted(val.stats.samples, "example")
+        message = f"validation is {share:.0%} of train ({examples}); keep ≤ 5 %"
         out.emit_at(None, "FT007", WARNING, "", message)
 
 
