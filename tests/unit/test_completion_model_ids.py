@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.test_completions import complete_bash
+
 FT_8B = "ft:ministral-8b-latest:7d1e40aa:20260801:a1b2c3d4"
 FT_3B = "ft:ministral-3b-latest:7d1e40aa:20260802:c1a55f13"
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 
 
-def complete(line: str, cache: Path, *, colon_words: bool = True) -> list[str]:
-    """Complete `line` as bash does: COMP_LINE whole, COMP_WORDS split at colons too."""
-    words = line.replace(":", " : ").split(" ") if colon_words else line.split(" ")
-    words = [w for w in words if w] + ([""] if line.endswith((" ", ":")) else [])
-    quoted = " ".join(f"'{w}'" for w in words)
-    script = (ROOT / "completions" / "mistral.bash").read_text(encoding="utf-8")
-    program = (
-        f"{script}\nCOMP_LINE='{line}'; COMP_POINT={len(line)}; "
-        f"COMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; _mistral; "
-        'printf "%s\\n" "${COMPREPLY[@]}"'
-    )
-    done = subprocess.run(
-        ["bash", "-c", program],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"MISTRAL_CACHE_DIR": str(cache), "HOME": str(cache)},
-    )
-    return [w for w in done.stdout.splitlines() if w]
+def complete(line: str, cache: Path) -> list[str]:
+    return complete_bash(line, cache, as_bash=True)
 
 
 @pytest.fixture
