@@ -163,7 +163,10 @@ def _model(actx: AppContext, route: Route, model: str | None) -> str:
     from mistral_cli.services.classify import moderation
 
     if model is None:
-        return moderation.default_model(actx.models())
+        try:
+            return moderation.default_model(actx.models())
+        except UsageError:  # the cached list may predate the moderation models
+            return moderation.default_model(actx.models(refresh=True))
     model_id = actx.resolve_model(model)
     card = svc.find(model_id, actx.models())
     capability = "classification" if route.kind == "classify" else "moderation"

@@ -158,7 +158,7 @@ def remove(
             actx.out.info("nothing deleted")
             raise typer.Exit(1)
 
-    _change(ctx, model, "deleted", admin.delete, json_out, ask=confirmed)
+    _change(ctx, model, "deleted", admin.delete, json_out, ask=confirmed, deletes=True)
 
 
 def _change(
@@ -169,6 +169,7 @@ def _change(
     json_out: bool,
     *,
     ask: Callable[[AppContext, str], None] | None = None,
+    deletes: bool = False,
 ) -> None:
     """Resolve MODEL to one of the account's fine-tuned models, change it, then say so."""
     from mistral_cli.context import app_context
@@ -181,7 +182,7 @@ def _change(
     if ask is not None:
         ask(actx, model_id)
     answer = call(actx.client(), model_id)
-    admin.forget_cached(actx.model_cache(), removed=model_id if done == "deleted" else None)
+    admin.forget_cached(actx.model_cache(), removed=model_id if deletes else None)
     actx.out.info(f"{done} {model_id}")
     if json_out:
         actx.out.json(answer.wire())

@@ -239,6 +239,19 @@ def test_output_file_is_written_and_never_replaced_without_force(
     assert target.read_text() == line(1, classification("b"))
 
 
+def test_a_run_that_fails_before_its_first_result_leaves_no_file(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, tmp_path: Path
+) -> None:
+    fake.inject("POST /v1/classifications", Fault.status(400, {"message": "Invalid input"}))
+    target = tmp_path / "scores.jsonl"
+    result = invoke([*CLS, "-o", str(target), "a"], make_context(fake_transport))
+    assert result.exit_code == 4
+    assert no_ids(result.stderr).startswith(
+        "mistral: error: line 1 and the lines after it were not classified: Invalid input"
+    )
+    assert not target.exists()
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -296,6 +309,20 @@ def test_no_moderation_model_in_the_list_is_exit_2(
         "mistral: error: no model in the model list has the moderation capability\n"
         "hint: name one with -m MODEL (`mistral models list` shows them)\n",
     )
+
+
+def test_a_cached_list_without_a_moderation_model_is_fetched_again(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    actx = make_context(fake_transport)
+    everything = list(fake.models.cards)
+    fake.models.cards = [c for c in everything if not c["capabilities"]["moderation"]]
+    invoke(["models", "list"], actx)  # cached before the moderation models appeared
+    fake.models.cards = everything
+    result = invoke(["moderate", CALM], actx)
+    assert (result.exit_code, result.stderr) == (0, "0 of 1 input flagged\n")
+    assert bodies(fake, "POST /v1/moderations")[0]["model"] == MODERATION
+    assert len(fake.requests_to("GET /v1/models")) == 2
 
 
 def test_fail_on_any_writes_every_result_then_exits_12(
