@@ -16,6 +16,7 @@ from mistral_cli.about import version_text
 from mistral_cli.commands import auth as auth_cmd
 from mistral_cli.commands import batch as batch_cmd
 from mistral_cli.commands import chat as chat_cmd
+from mistral_cli.commands import classify as classify_cmd
 from mistral_cli.commands import completion as completion_cmd
 from mistral_cli.commands import config as config_cmd
 from mistral_cli.commands import conversations as conversations_cmd
@@ -23,6 +24,7 @@ from mistral_cli.commands import embed as embed_cmd
 from mistral_cli.commands import files as files_cmd
 from mistral_cli.commands import finetune as finetune_cmd
 from mistral_cli.commands import models as models_cmd
+from mistral_cli.commands import moderate as moderate_cmd
 from mistral_cli.commands import tokens as tokens_cmd
 from mistral_cli.commands import usage as usage_cmd
 from mistral_cli.commands._shared import new_app
@@ -52,6 +54,8 @@ app.add_typer(models_cmd.app)
 app.add_typer(config_cmd.app)
 app.add_typer(auth_cmd.app)
 app.add_typer(embed_cmd.app)
+app.add_typer(classify_cmd.app)
+app.add_typer(moderate_cmd.app)
 app.add_typer(batch_cmd.app)
 app.add_typer(completion_cmd.app)
 app.add_typer(finetune_cmd.app)

@@ -30,6 +30,11 @@ ID_ARGUMENTS = {
     "files show": "file",
     "files rm": "file",
     "files download": "file",
+    "models show": "model",
+    "models archive": "model",
+    "models unarchive": "model",
+    "models update": "model",
+    "models rm": "model",
 }
 ID_OPTIONS = {"--conversation": "conversation"}
 
@@ -247,18 +252,34 @@ def _bash_body(nodes: list[Node]) -> str:
     local f
     for f in {dirs}; do
         [[ -r "$f/$1-ids.txt" ]] && COMPREPLY=( $(compgen -W "$(< "$f/$1-ids.txt")" -- "$cur") ) \\
-            && return 0
+            && _mistral_colons && return 0
     done
     return 0
 }}
+_mistral_colons() {{
+    # bash splits `ft:model:...` at each colon: offer only what follows the typed part's last one
+    if [[ "$cur" == *:* && "${{COMP_WORDBREAKS-}}" == *:* ]]; then
+        local typed="${{cur%"${{cur##*:}}"}}"
+        COMPREPLY=( "${{COMPREPLY[@]#"$typed"}}" )
+    fi
+    return 0
+}}
 _mistral() {{
-    local cur prev path w words i kind
+    local cur prev path w words i kind line before
     cur="${{COMP_WORDS[COMP_CWORD]}}"
     prev="${{COMP_WORDS[COMP_CWORD-1]}}"
+    if [[ -n "${{COMP_LINE-}}" ]]; then  # whole words, colons and all (fine-tuned model ids)
+        line="${{COMP_LINE:0:COMP_POINT}}"
+        cur="${{line##*[[:space:]]}}"
+        before="${{line%"$cur"}}"
+        before="${{before%"${{before##*[![:space:]]}}"}}"
+        prev="${{before##*[[:space:]]}}"
+    fi
     if [[ "$prev" == "-m" || "$prev" == "--model" ]]; then
         local f
         for f in {ids}; do
-            [[ -r "$f" ]] && COMPREPLY=( $(compgen -W "$(< "$f")" -- "$cur") ) && return 0
+            [[ -r "$f" ]] && COMPREPLY=( $(compgen -W "$(< "$f")" -- "$cur") ) \\
+                && _mistral_colons && return 0
         done
         return 0
     fi

@@ -132,7 +132,7 @@ def find(name: str, cards: Iterable[C]) -> C | None:
 
 
 def resolve(name: str, cards: Iterable[Named], aliases: Mapping[str, str]) -> str:
-    """Exact id or alias; then `<name>-latest`; then a user alias; else UnknownModel."""
+    """Exact id or alias; `<name>-latest`; a user alias; a unique `ft:` prefix; else unknown."""
     cards = list(cards)
     name = name.strip()
     if find(name, cards) is not None:
@@ -142,7 +142,23 @@ def resolve(name: str, cards: Iterable[Named], aliases: Mapping[str, str]) -> st
     if name in aliases:
         target = aliases[name]
         return resolve(target, cards, {}) if target != name else target
+    if name.startswith("ft:"):
+        return _fine_tuned_prefix(name, cards)
     raise _unknown(name, cards)
+
+
+def _fine_tuned_prefix(name: str, cards: Sequence[Named]) -> str:
+    """The one fine-tuned id starting with `name` (`ft:ministral-8b-latest:7d1e`)."""
+    matches = sorted(card.id for card in cards if card.id.startswith(name))
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise _unknown(name, cards)
+    shown = ", ".join(matches[:3]) + (", …" if len(matches) > 3 else "")
+    raise UnknownModel(
+        f"'{name}' matches {len(matches)} fine-tuned models: {shown}",
+        hint="give more of the id (`mistral models list --owned` shows them)",
+    )
 
 
 def _unknown(name: str, cards: Sequence[Named]) -> UnknownModel:

@@ -13,6 +13,8 @@ from tests.support import invoke, make_context
 MODELS_PIPED = (
     "codestral-embed\t8k\tfalse\tfalse\tfalse\tfalse\ttrue\n"
     "codestral-latest\t128k\ttrue\ttrue\tfalse\tfalse\tfalse\n"
+    "ft:ministral-3b-latest:7d1e40aa:20260802:c1a55f13\t128k\tfalse\tfalse\tfalse\tfalse\tfalse\t"
+    "fine-tuned\n"
     "ft:ministral-8b-latest:7d1e40aa:20260801:a1b2c3d4\t128k\ttrue\ttrue\tfalse\tfalse\tfalse\t"
     "fine-tuned\n"
     "ministral-3b-latest\t128k\ttrue\ttrue\tfalse\ttrue\tfalse\n"
@@ -23,6 +25,8 @@ MODELS_PIPED = (
     "deprecated 2026-08-31 → mistral-medium-latest\n"
     "mistral-medium-3-5\t256k\ttrue\ttrue\ttrue\tfalse\tfalse\n"
     "mistral-medium-latest\t256k\ttrue\ttrue\ttrue\tfalse\tfalse\n"
+    "mistral-moderation-2411\t8k\tfalse\tfalse\tfalse\tfalse\tfalse\n"
+    "mistral-moderation-latest\t8k\tfalse\tfalse\tfalse\tfalse\tfalse\n"
     "mistral-small-2506\t128k\ttrue\ttrue\ttrue\ttrue\tfalse\n"
     "mistral-small-latest\t256k\ttrue\ttrue\ttrue\ttrue\tfalse\n"
 )

@@ -9,7 +9,7 @@ import pytest
 
 from mistral_cli.commands import completion
 from mistral_cli.services.embed import backend, job
-from mistral_cli.services.finetune import validate
+from mistral_cli.services.ftdata import validate
 from tests.support import invoke
 from tests.unit.test_completions import complete_bash
 

@@ -37,6 +37,7 @@ class Scenario:
     example: str | None = None  # a spec example replaces the fake's answer ("GET /v1/files")
     keep: Callable[[Path], bool] = lambda path: False
     env: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # written into {dir} before the run
 
 
 def files(fake: FakeMistral) -> dict[str, str]:
@@ -98,6 +99,10 @@ CHAT = ("chat", "-m", "mistral-large-latest", "--usage", "hi")
 FT_CREATE = ("finetune", "create", "-m", FT_MODEL, "--train", "{file}", "--no-validate")
 WAIT = ("QUEUED", "RUNNING", "SUCCESS")
 EMBED = ("embed", "-m", "codestral-embed", "--output-dimension", "8", "a", "b")
+FT_ID = "ft:ministral-8b-latest:7d1e40aa:20260801:a1b2c3d4"
+CLASSIFIER = ("classify", "-m", "ft:ministral-3b-latest:7d1e40aa:20260802:c1a55f13")
+ARCHIVE = "/v1/fine_tuning/models/{model_id}/archive"
+CONVERSATION = {"conversation.jsonl": '{"messages": [{"role": "user", "content": "hi"}]}\n'}
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("models list", ("models", "list"), "GET /v1/models"),
@@ -247,6 +252,65 @@ SCENARIOS: tuple[Scenario, ...] = (
         batch_job,
         call=1,
     ),
+    Scenario("models list --owned", ("models", "list", "--owned"), "GET /v1/models"),
+    Scenario(
+        "models list --owned --json", ("models", "list", "--owned", "--json"), "GET /v1/models"
+    ),
+    Scenario("models archive: resolve", ("models", "archive", FT_ID), "GET /v1/models"),
+    Scenario("models archive", ("models", "archive", FT_ID), f"POST {ARCHIVE}"),
+    Scenario("models archive --json", ("models", "archive", "--json", FT_ID), f"POST {ARCHIVE}"),
+    Scenario("models unarchive", ("models", "unarchive", FT_ID), f"DELETE {ARCHIVE}"),
+    Scenario(
+        "models update --json",
+        ("models", "update", "--json", FT_ID, "--name", "bot"),
+        "PATCH /v1/fine_tuning/models/{model_id}",
+    ),
+    Scenario("models rm", ("models", "rm", "--yes", FT_ID), "DELETE /v1/models/{model_id}"),
+    Scenario(
+        "models rm --json (spec)",
+        ("models", "rm", "--yes", "--json", FT_ID),
+        "DELETE /v1/models/{model_id}",
+        example="DELETE /v1/models/{model_id}",
+    ),
+    Scenario("classify", (*CLASSIFIER, "a", "b"), "POST /v1/classifications"),
+    Scenario(
+        "classify --format csv",
+        (*CLASSIFIER, "--format", "csv", "a", "b"),
+        "POST /v1/classifications",
+    ),
+    Scenario(
+        "classify --chat",
+        (*CLASSIFIER, "--chat", "{dir}/conversation.jsonl"),
+        "POST /v1/chat/classifications",
+        files=CONVERSATION,
+    ),
+    Scenario("classify: resolve", (*CLASSIFIER, "a"), "GET /v1/models"),
+    Scenario("moderate", ("moderate", "a", "b"), "POST /v1/moderations"),
+    Scenario(
+        "moderate (spec)",
+        ("moderate", "a", "b"),
+        "POST /v1/moderations",
+        example="POST /v1/moderations",
+    ),
+    Scenario(
+        "moderate --fail-on any (spec)",
+        ("moderate", "--fail-on", "any", "a", "b"),
+        "POST /v1/moderations",
+        example="POST /v1/moderations",
+    ),
+    Scenario(
+        "moderate --fail-on CATEGORY",
+        ("moderate", "--fail-on", "hate_and_discrimination,pii", "a", "b"),
+        "POST /v1/moderations",
+    ),
+    Scenario(
+        "moderate --chat (spec)",
+        ("moderate", "--chat", "{dir}/conversation.jsonl"),
+        "POST /v1/chat/moderations",
+        example="POST /v1/chat/moderations",
+        files=CONVERSATION,
+    ),
+    Scenario("moderate: default model", ("moderate", "a"), "GET /v1/models"),
     Scenario(
         "files list --debug",
         ("files", "list"),

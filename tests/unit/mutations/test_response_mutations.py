@@ -48,6 +48,9 @@ def run(scenario: Scenario, workdir: Path, change: Any = None) -> tuple[Outcome,
     """Run the scenario's command once; `change` rewrites the chosen answer."""
     fake = FakeMistral()
     values = {**scenario.setup(fake), "dir": str(workdir)}
+    for name, text in scenario.files.items():
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / name).write_text(text, encoding="utf-8")
     rewrite = Rewrite(change, call=scenario.call, event=scenario.event or 0)
     fake.inject(scenario.route, rewrite, times=scenario.call + 1)
     environ = {
