@@ -57,7 +57,9 @@ def list_models(
     if json_out:
         actx.out.json({"object": "list", "data": [card.wire() for card in cards]})
     elif owned:
-        actx.out.table(admin.OWNED_COLUMNS, [admin.owned_row(card, glyphs=actx.out.is_tty) for card in cards])
+        actx.out.table(
+            admin.OWNED_COLUMNS, [admin.owned_row(card, glyphs=actx.out.is_tty) for card in cards]
+        )
     else:
         rows = [svc.row(card, glyphs=actx.out.is_tty) for card in cards]
         actx.out.table(svc.COLUMNS, rows)
