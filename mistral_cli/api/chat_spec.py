@@ -2390,10 +2390,10 @@ if TYPE_CHECKING:
         stop: str | list[str] | None
         random_seed: int | None
         metadata: dict[str, Any] | None
-        messages: Required[list[dict[str, Any]]]
+        messages: Required[list[SystemMessage | UserMessage | AssistantMessage | ToolMessage]]
         response_format: dict[str, Any]
-        tools: list[dict[str, Any]] | None
-        tool_choice: dict[str, Any] | Literal["auto", "none", "any", "required"]
+        tools: list[Tool | dict[str, Any]] | None
+        tool_choice: ToolChoice | Literal["auto", "none", "any", "required"]
         presence_penalty: float | None
         frequency_penalty: float | None
         n: int | None
@@ -2405,3 +2405,99 @@ if TYPE_CHECKING:
         prompt_cache_key: str | None
         service_tier: Literal["auto", "standard_only"] | None
         safe_prompt: bool
+
+    class SystemMessage(TypedDict, total=False):
+        """The spec's SystemMessage."""
+
+        role: Literal["system"]
+        content: Required[str | list[TextChunk | dict[str, Any]]]
+
+    class UserMessage(TypedDict, total=False):
+        """The spec's UserMessage."""
+
+        role: Literal["user"]
+        content: Required[
+            str | list[TextChunk | ImageURLChunk | DocumentURLChunk | dict[str, Any]] | None
+        ]
+
+    class AssistantMessage(TypedDict, total=False):
+        """The spec's AssistantMessage."""
+
+        role: Literal["assistant"]
+        content: str | list[TextChunk | ImageURLChunk | DocumentURLChunk | dict[str, Any]] | None
+        tool_calls: list[ToolCall] | None
+        prefix: bool
+
+    class ToolMessage(TypedDict, total=False):
+        """The spec's ToolMessage."""
+
+        role: Literal["tool"]
+        content: Required[
+            str | list[TextChunk | ImageURLChunk | DocumentURLChunk | dict[str, Any]] | None
+        ]
+        tool_call_id: str | None
+        name: str | None
+
+    class TextChunk(TypedDict, total=False):
+        """The spec's TextChunk."""
+
+        type: Literal["text"]
+        text: Required[str]
+
+    class ImageURLChunk(TypedDict, total=False):
+        """The spec's ImageURLChunk."""
+
+        type: Literal["image_url"]
+        image_url: Required[ImageURL | str]
+
+    class ImageURL(TypedDict, total=False):
+        """The spec's ImageURL."""
+
+        url: Required[str]
+        detail: Literal["low", "auto", "high"] | None
+
+    class DocumentURLChunk(TypedDict, total=False):
+        """The spec's DocumentURLChunk."""
+
+        type: Literal["document_url"]
+        document_url: Required[str]
+        document_name: str | None
+
+    class ToolCall(TypedDict, total=False):
+        """The spec's ToolCall."""
+
+        id: str
+        type: Literal["function"]
+        function: Required[FunctionCall]
+        index: int
+
+    class FunctionCall(TypedDict, total=False):
+        """The spec's FunctionCall."""
+
+        name: Required[str]
+        arguments: Required[dict[str, Any] | str]
+
+    class Tool(TypedDict, total=False):
+        """The spec's Tool."""
+
+        type: Literal["function"]
+        function: Required[Function]
+
+    class Function(TypedDict, total=False):
+        """The spec's Function."""
+
+        name: Required[str]
+        description: str
+        strict: bool
+        parameters: Required[dict[str, Any]]
+
+    class ToolChoice(TypedDict, total=False):
+        """The spec's ToolChoice."""
+
+        type: Literal["function"]
+        function: Required[FunctionName]
+
+    class FunctionName(TypedDict, total=False):
+        """The spec's FunctionName."""
+
+        name: Required[str]
