@@ -38,6 +38,19 @@ CREATE TABLE IF NOT EXISTS messages (
     created REAL NOT NULL, PRIMARY KEY (conversation_id, seq));
 CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
 """
+# Added since the first stores, in tables of their own (made on first use, like the others):
+# a message's attachments, tool calls or tool answer as JSON (services/chat/content.py reads
+# and writes it; plain text has no row), and the bytes of attached images by SHA-256, kept
+# while a message refers to them.
+_PARTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS message_parts (
+    conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, parts TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, seq),
+    FOREIGN KEY (conversation_id, seq) REFERENCES messages(conversation_id, seq)
+        ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY, mime TEXT NOT NULL, data BLOB NOT NULL, created REAL NOT NULL);
+"""
 COLUMNS = {
     "conversations": ("id", "title", "model", "created", "updated"),
     "messages": (
@@ -83,8 +96,22 @@ class MessageKey(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Blob:
+    """Bytes kept by their SHA-256 (an attached image), with their media type."""
+
+    sha256: str
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class StoredMessage:
-    """One saved message; partial marks an answer cut short (Ctrl-C, broken stream)."""
+    """One saved message; partial marks an answer cut short (Ctrl-C, broken stream).
+
+    `content` is the text; `parts` the rest as JSON (attachments, tool calls), None for plain
+    text. `blobs` are written with the message (the bytes its parts refer to by hash); they
+    are not read back with it (`ConversationStore.blob`).
+    """
 
     role: str
     content: str
@@ -93,6 +120,8 @@ class StoredMessage:
     completion_tokens: int | None = None
     created: float = 0.0
     seq: int | None = None  # set when read from the store
+    parts: str | None = None
+    blobs: tuple[Blob, ...] = ()
 
 
 def title_of(prompt: str) -> str:
@@ -122,6 +151,7 @@ class ConversationStore:
         self._clock = clock
         self._connection: sqlite3.Connection | None = None
         self._closed = False
+        self._parts = True  # the parts tables are there (an old read-only store lacks them)
 
     @classmethod
     def open(cls, data_dir: Path) -> ConversationStore:
@@ -153,6 +183,7 @@ class ConversationStore:
         try:
             db.execute("PRAGMA foreign_keys = ON")
             db.executescript(_SCHEMA)
+            self._parts = _add_parts_tables(db)
         except BaseException:
             db.close()
             raise
@@ -241,6 +272,7 @@ class ConversationStore:
                     for key, m in zip(keys, rows, strict=True)
                 ],
             )
+            self._put_parts(keys, rows)
             self._db.execute(
                 "UPDATE conversations SET updated = ?, model = ? WHERE id = ?",
                 (now, model, conversation_id),
@@ -252,19 +284,53 @@ class ConversationStore:
         with self._failing(writing=True), self._transaction():
             return self._drop(keys)
 
+    def _put_parts(self, keys: Sequence[MessageKey], rows: Sequence[StoredMessage]) -> None:
+        rich = [(key, m) for key, m in zip(keys, rows, strict=True) if m.parts is not None]
+        if not rich:
+            return
+        if not self._parts:
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        self._db.executemany(
+            "INSERT OR REPLACE INTO message_parts VALUES (?, ?, ?)",
+            [(key.conversation_id, key.seq, m.parts) for key, m in rich],
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?)",
+            [(b.sha256, b.mime, b.data, self._clock()) for _, m in rich for b in m.blobs],
+        )
+
+    def _forget_blobs(self) -> None:
+        """Remove the bytes no message refers to any more (after a deletion)."""
+        if self._parts:
+            self._db.execute(
+                "DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM message_parts "
+                "WHERE instr(parts, blobs.sha256) > 0)"
+            )
+
+    def blob(self, sha256: str) -> Blob | None:
+        """The bytes kept under this hash, if any."""
+        with self._failing(writing=False):
+            db = self._db
+            if not self._parts:
+                return None
+            row = db.execute("SELECT mime, data FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        return None if row is None else Blob(sha256, row[0], bytes(row[1]))
+
     def delete(self, conversation_ids: Sequence[str]) -> None:
         """Remove conversations and their messages."""
         with self._failing(writing=True), self._transaction():
             self._db.executemany(
                 "DELETE FROM conversations WHERE id = ?", [(cid,) for cid in conversation_ids]
             )
+            self._forget_blobs()
 
     def prune(self, older_than: float) -> int:
         """Remove conversations not updated for `older_than` seconds; returns how many."""
-        with self._failing(writing=True):
+        with self._failing(writing=True), self._transaction():
             cursor = self._db.execute(
                 "DELETE FROM conversations WHERE updated < ?", (self._clock() - older_than,)
             )
+            self._forget_blobs()
         return cursor.rowcount
 
     def _drop(self, keys: Sequence[MessageKey]) -> int:
@@ -273,6 +339,7 @@ class ConversationStore:
         cursor = self._db.executemany(
             "DELETE FROM messages WHERE conversation_id = ? AND seq = ? AND created = ?", keys
         )
+        self._forget_blobs()
         return max(cursor.rowcount, 0)
 
     def _exists(self, conversation_id: str) -> bool:
@@ -319,15 +386,34 @@ class ConversationStore:
     def messages(self, conversation_id: str) -> list[StoredMessage]:
         """A conversation's messages in order."""
         with self._failing(writing=False):
-            rows = self._db.execute(
-                "SELECT role, content, partial, prompt_tokens, completion_tokens, created, seq "
-                "FROM messages WHERE conversation_id = ? ORDER BY seq",
-                (conversation_id,),
-            ).fetchall()
-        return [StoredMessage(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+            db = self._db  # opened first: it says whether the parts tables are there
+            query = _READ_MESSAGES if self._parts else _READ_PLAIN_MESSAGES
+            rows = db.execute(query, (conversation_id,)).fetchall()
+        return [StoredMessage(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7]) for r in rows]
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+_READ_MESSAGES = (
+    "SELECT role, content, partial, prompt_tokens, completion_tokens, created, seq, "
+    "(SELECT p.parts FROM message_parts p "
+    "WHERE p.conversation_id = m.conversation_id AND p.seq = m.seq) "
+    "FROM messages m WHERE conversation_id = ? ORDER BY seq"
+)
+_READ_PLAIN_MESSAGES = (  # an old store opened read-only: no parts table
+    "SELECT role, content, partial, prompt_tokens, completion_tokens, created, seq, NULL "
+    "FROM messages WHERE conversation_id = ? ORDER BY seq"
+)
+
+
+def _add_parts_tables(db: sqlite3.Connection) -> bool:
+    """Make the parts tables if missing; False when they can't be (an old read-only store)."""
+    try:
+        db.executescript(_PARTS_SCHEMA)
+    except sqlite3.OperationalError:
+        return False  # read as plain text; a write of parts says why it fails
+    return True
 
 
 def key_of(conversation_id: str, message: StoredMessage) -> MessageKey:

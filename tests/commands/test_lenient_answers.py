@@ -293,7 +293,9 @@ def test_odd_chunks_never_lose_the_answer(
     result = invoke(["chat", "--usage", "hi"], ctx(fake_transport))
     assert (result.exit_code, result.stdout) == (0, "Hello ther!?7\n"), result.stderr
     assert re.fullmatch(
-        r"mistral-small-latest · 4 in / 2 out tokens · \S+ · \S+ s\n", result.stderr
+        r"\[unsupported content: audio\]\n"
+        r"mistral-small-latest · 4 in / 2 out tokens · \S+ · \S+ s\n",
+        result.stderr,
     )
 
 

@@ -6,7 +6,9 @@ from mistral_cli.services.chat.params import (
     ChatParams,
     parse_params,
     read_prompt,
+    read_tools,
     response_format,
+    tool_choice,
 )
 from mistral_cli.services.chat.session import ChatSession, Totals
 from mistral_cli.services.chat.turn import (
@@ -30,5 +32,7 @@ __all__ = [
     "Turn",
     "parse_params",
     "read_prompt",
+    "read_tools",
     "response_format",
+    "tool_choice",
 ]

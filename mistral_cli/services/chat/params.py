@@ -11,17 +11,21 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field, replace
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from mistral_cli.bounded import NotRegularFile, read_regular, size_text
 from mistral_cli.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
-    from mistral_cli.api.chat import Message
+    from mistral_cli.api import chat_spec
+    from mistral_cli.api.chat import DocumentPart, Message
     from mistral_cli.api.chat_spec import ChatCompletionRequest
     from mistral_cli.api.schema_check import Problem
+
+    ToolChoice = chat_spec.ToolChoice | Literal["auto", "none", "any", "required"]
 
 # Caps on JSON given on the command line (--param) or in a --schema file: far above any real
 # schema, far below what would exhaust memory or Python's recursion limit.
@@ -78,6 +82,8 @@ class ChatParams:
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     response_format: dict[str, Any] | None = None  # built by response_format() below
+    tools: list[chat_spec.Tool | dict[str, Any]] | None = None  # --tools FILE, checked
+    tool_choice: ToolChoice | None = None  # built by tool_choice() below
     extras: dict[str, Any] = field(default_factory=dict)  # --param NAME=VALUE, checked
 
     def __post_init__(self) -> None:
@@ -97,11 +103,21 @@ class ChatParams:
         """A copy with some values changed (checked again); for the REPL's /set."""
         return replace(self, **changes)
 
-    def request(self, model: str, messages: list[Message], *, stream: bool) -> dict[str, Any]:
-        """The request body as JSON: None left out (0 and False kept), --param extras last."""
+    def request(
+        self,
+        model: str,
+        messages: Sequence[Message],
+        *,
+        stream: bool,
+        link: Callable[[DocumentPart], str | None] | None = None,
+    ) -> dict[str, Any]:
+        """The request body as JSON: None left out (0 and False kept), --param extras last.
+
+        `link` gives the URL an uploaded document is read at now (see Message.wire).
+        """
         body: ChatCompletionRequest = {
             "model": model,
-            "messages": [message.wire() for message in messages],
+            "messages": [message.wire(link) for message in messages],
             "temperature": _real(self.temperature),
             "top_p": _real(self.top_p),
             "max_tokens": self.max_tokens,
@@ -115,6 +131,10 @@ class ChatParams:
         body["frequency_penalty"] = _real(self.frequency_penalty)
         if self.safe_prompt:
             body["safe_prompt"] = True
+        if self.tools is not None:
+            body["tools"] = self.tools
+        if self.tool_choice is not None:
+            body["tool_choice"] = self.tool_choice
         wire: dict[str, Any] = {key: value for key, value in body.items() if value is not None}
         wire.update(self.extras)  # the one deliberate hole in the strict body (checked, --param)
         return wire
@@ -230,32 +250,32 @@ def response_format(*, json_mode: bool, schema_file: Path | None) -> dict[str, A
         return {"type": "json_object"}
     if schema_file is None:
         return None
-    schema = _read_schema(schema_file)
+    schema = _read_json_file(schema_file, "--schema")
     if not isinstance(schema, dict):
         raise UsageError(f"--schema: {schema_file} must hold a JSON object (a JSON Schema)")
     name = _schema_name(schema, schema_file)
     return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
 
 
-def _read_schema(path: Path) -> Any:  # noqa: ANN401  # any JSON value
-    """The --schema file's JSON: a regular file of at most MAX_JSON_BYTES, MAX_JSON_DEPTH deep."""
+def _read_json_file(path: Path, flag: str) -> Any:  # noqa: ANN401  # any JSON value
+    """A flag's JSON file: a regular file of at most MAX_JSON_BYTES, MAX_JSON_DEPTH deep."""
     try:
         data = read_regular(path, MAX_JSON_BYTES)
     except NotRegularFile:
         raise UsageError(
-            f"--schema: {path} is not a regular file",
-            hint="save the schema to a file first (a pipe or device is not read)",
+            f"{flag}: {path} is not a regular file",
+            hint=f"save the {flag.strip('-')} to a file first (a pipe or device is not read)",
         ) from None
     except OSError as exc:
-        raise UsageError(f"--schema: cannot read {path}: {exc.strerror}") from None
+        raise UsageError(f"{flag}: cannot read {path}: {exc.strerror}") from None
     if len(data) > MAX_JSON_BYTES:
-        raise UsageError(f"--schema: {path} is over {size_text(MAX_JSON_BYTES)}")
+        raise UsageError(f"{flag}: {path} is over {size_text(MAX_JSON_BYTES)}")
     try:
         text = data.decode("utf-8")
-        _check_depth(text, f"--schema {path}")
+        _check_depth(text, f"{flag} {path}")
         return json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
-        raise UsageError(f"--schema: {path} is not valid JSON ({exc})") from None
+        raise UsageError(f"{flag}: {path} is not valid JSON ({exc})") from None
 
 
 def _schema_name(schema: dict[str, Any], path: Path) -> str:
@@ -265,15 +285,55 @@ def _schema_name(schema: dict[str, Any], path: Path) -> str:
     return name[:64] or "schema"
 
 
-def read_prompt(argument: str | None, stdin: IO[str] | None) -> str | None:
+def read_tools(path: Path) -> list[chat_spec.Tool | dict[str, Any]]:
+    """--tools FILE: a JSON list of tools, checked with the spec's schema for `tools` (exit 2)."""
+    tools = _read_json_file(path, "--tools")
+    if not isinstance(tools, list) or not tools:
+        raise UsageError(
+            f"--tools: {path} must hold a JSON list of tools",
+            hint='e.g. [{"type": "function", "function": {"name": "get_weather", '
+            '"parameters": {"type": "object", "properties": {}}}}]',
+        )
+    problem = spec_problem("tools", tools)
+    if problem is not None:
+        raise UsageError(problem.about(f"--tools {path}"), hint=f"e.g. {example('tools')}")
+    return tools
+
+
+def tool_choice(value: str | None, tools: list[Any] | None) -> ToolChoice | None:
+    """--tool-choice auto|none|any|required, or the name of a function of --tools."""
+    if value is None:
+        return None
+    if value in ("auto", "none", "any", "required"):
+        return value  # type: ignore[return-value]  # one of the Literal's values, checked above
+    names = [
+        tool["function"].get("name")
+        for tool in tools or []
+        if isinstance(tool.get("function"), dict)
+    ]
+    if value not in names:
+        listed = ", ".join(str(n) for n in names) or "none (give them with --tools FILE)"
+        raise UsageError(
+            f"--tool-choice {value}: not auto, none, any, required or a function of --tools",
+            hint=f"functions: {listed}",
+        )
+    return {"type": "function", "function": {"name": value}}
+
+
+def read_prompt(
+    argument: str | None, stdin: IO[str] | None, *, optional: bool = False
+) -> str | None:
     """The prompt: the argument, piped stdin, or both joined by a blank line.
 
-    None when there is neither (a terminal stdin is never read). An empty result is a usage error.
+    None when there is neither (a terminal stdin is never read). An empty result is a usage
+    error, unless the prompt is `optional` (--tool-result): then it is None too.
     """
     piped = _read_piped(stdin)
     if argument is None and piped is None:
         return None
     parts = [part for part in (argument, piped) if part is not None and part.strip()]
+    if not parts and optional:
+        return None
     if not parts:
         raise UsageError("the prompt is empty", hint='e.g. mistral chat "Name three primes."')
     return "\n\n".join(part.rstrip("\n") if part is piped else part for part in parts)

@@ -7,23 +7,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from mistral_cli.api.chat import Message, as_role
+from mistral_cli.api.chat import Message
 from mistral_cli.errors import UsageError
+from mistral_cli.services.chat import content
+from mistral_cli.services.chat.history import outgoing
 from mistral_cli.services.chat.params import ChatParams
 from mistral_cli.services.chat.turn import ChatClient, Turn
 from mistral_cli.services.conversations import (
     Conversation,
     ConversationStore,
     MessageKey,
-    StoredMessage,
     key_of,
     title_of,
 )
 from mistral_cli.services.store_errors import StoreError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
+    from mistral_cli.api.chat import Part
+    from mistral_cli.services.attachments import Documents
     from mistral_cli.services.pricing import PriceTable
 
 T = TypeVar("T")
@@ -79,6 +82,8 @@ class ChatSession:
         self.last: Turn | None = None
         self.prices: PriceTable | None = None  # set to add up costs in totals
         self.on_store_error = on_store_error
+        self.documents: Documents | None = None  # uploads PDFs, gives their signed URLs
+        self.notes: list[str] = []  # what could not be read back from the store
         self._keys: list[MessageKey | None] = []  # per message: where the store holds it
         self._doomed: list[MessageKey] = []  # to remove from the store with the next write
         self._replacing: list[MessageKey] = []  # what /retry's answer replaces
@@ -104,9 +109,9 @@ class ChatSession:
         """
         session = cls(client, model=model or conversation.model, params=params, stream=stream)
         for stored in store.messages(conversation.id):
-            role = as_role(stored.role)
-            if role is not None:
-                session.messages.append(Message(role=role, content=stored.content))
+            message = content.restore(stored.role, stored, store.blob, session.notes)
+            if message is not None:
+                session.messages.append(message)
                 session._keys.append(key_of(conversation.id, stored))
         session.conversation_id = conversation.id
         session.store = store if save else None
@@ -172,26 +177,49 @@ class ChatSession:
         mine = {key for key in self._keys if key is not None} | set(self._doomed)
         return sum(1 for m in stored if m.role == "user" and key_of(cid, m) not in mine)
 
+    def images(self) -> int:
+        """How many images the history holds (each request sends them again)."""
+        return sum(message.images for message in self.messages)
+
     # ------------------------------------------------------------ turns
 
     @contextmanager
-    def turn(self, prompt: str) -> Iterator[Turn]:
-        """Ask `prompt`; iterate the yielded Turn for its events."""
-        self.messages.append(Message(role="user", content=prompt))
-        self._keys.append(None)
+    def turn(
+        self, prompt: str | None, parts: Sequence[Part] = (), *, answers: Sequence[Message] = ()
+    ) -> Iterator[Turn]:
+        """Ask `prompt` (with attachments `parts`), after the tool `answers` if any.
+
+        Iterate the yielded Turn for its events. Without a prompt, the tool answers alone are
+        sent: the model goes on from them.
+        """
+        added = list(answers)
+        if prompt is not None:
+            added.append(Message(role="user", content=prompt, parts=tuple(parts)))
+        with self._ask(added, prompt or "") as turn:
+            yield turn
+
+    @contextmanager
+    def _ask(self, added: list[Message], prompt: str) -> Iterator[Turn]:
+        before = len(self.messages)
+        self.messages += added
+        self._keys += [None] * len(added)
         try:
-            body = self.params.request(self.model, self.messages, stream=self.stream)
+            sent = outgoing(self.messages)
+            link = self.documents.link if self.documents is not None else None
+            body = self.params.request(self.model, sent.messages, stream=self.stream, link=link)
         except BaseException:
-            self.messages.pop()
-            self._keys.pop()
+            del self.messages[before:], self._keys[before:]
             raise
         turn = Turn(self.client, self.model, prompt, body, self.stream, clock=self.clock)
+        answers = [i for i, m in enumerate(self.messages[:before]) if m.role == "assistant"]
+        latest = answers[-1] if answers else -1  # only its calls are news: said once
+        turn.left_out = tuple(call for place, call in sent.unanswered if place == latest)
         self.last = turn
         try:
             yield turn
         finally:
             turn.close()
-            self._settle(turn)
+            self._settle(turn, len(added))
 
     @contextmanager
     def retry(self) -> Iterator[Turn]:
@@ -205,22 +233,30 @@ class ChatSession:
         self._replacing = [key for key in old_keys if key is not None]
         turn: Turn | None = None
         try:
-            with self.turn(old[0].content) as turn:
+            with self._ask([old[0]], old[0].content) as turn:
                 yield turn
         finally:
             self._replacing = []
-            if turn is None or not (turn.completed or turn.text):
+            if turn is None or not kept(turn):
                 self.messages += old  # nothing new came back: as it was, store untouched
                 self._keys += old_keys
 
-    def _settle(self, turn: Turn) -> None:
+    def _settle(self, turn: Turn, added: int = 1) -> None:
         if not (turn.completed or turn.text):
-            self.messages.pop()  # nothing came back: as if never asked
-            self._keys.pop()
+            del self.messages[-added:], self._keys[-added:]  # nothing came back: never asked
             return
-        self.messages.append(Message(role="assistant", content=turn.text))
+        self._count(turn)
+        if not kept(turn):  # an empty answer: never saved, never sent again
+            del self.messages[-added:], self._keys[-added:]
+            return
+        answer = Message(role="assistant", content=turn.text, tool_calls=turn.tool_calls)
+        self.messages.append(answer)
         self._keys.append(None)
         self._doomed += self._replacing
+        if self.store is not None:
+            self._save(turn)
+
+    def _count(self, turn: Turn) -> None:
         self.totals.turns += 1
         if turn.usage is None:
             self.totals.usage_missing += 1
@@ -228,8 +264,6 @@ class ChatSession:
             self.totals.prompt_tokens += turn.usage.prompt_tokens
             self.totals.completion_tokens += turn.usage.completion_tokens
             self._add_cost(turn)
-        if self.store is not None:
-            self._save(turn)
 
     def _add_cost(self, turn: Turn) -> None:
         if self.prices is None or turn.usage is None:
@@ -246,11 +280,10 @@ class ChatSession:
         assert self.store is not None
         start = max((i + 1 for i, key in enumerate(self._keys) if key is not None), default=0)
         usage = turn.usage
-        tail = [StoredMessage(m.role, m.content) for m in self.messages[start:-1]]
+        tail = [content.stored(m) for m in self.messages[start:-1]]
         tail.append(
-            StoredMessage(
-                "assistant",
-                turn.text,
+            content.stored(
+                self.messages[-1],
                 partial=not turn.completed,
                 prompt_tokens=usage.prompt_tokens if usage else None,
                 completion_tokens=usage.completion_tokens if usage else None,
@@ -281,3 +314,12 @@ class ChatSession:
                 raise
             self.on_store_error(exc)
             return None
+
+
+def kept(turn: Turn) -> bool:
+    """Whether a turn's answer joins the history: some text, or tool calls of a whole answer.
+
+    An empty answer (no text, no tool calls; a reasoning answer cut while thinking) is never
+    kept: saved as `content: ""`, the API would refuse the conversation from then on.
+    """
+    return bool(turn.text) or (turn.completed and bool(turn.tool_calls))
