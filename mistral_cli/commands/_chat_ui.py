@@ -11,9 +11,14 @@ from typing import TYPE_CHECKING
 from mistral_cli.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mistral_cli.api.chat import DocumentPart, Message, Part
     from mistral_cli.context import AppContext
+    from mistral_cli.services.attachments import Attachment, Documents
     from mistral_cli.services.chat import ChatParams, ChatSession, Turn
     from mistral_cli.services.chat.budget import ChatBudget
+    from mistral_cli.services.chat.turn import ChoiceState
     from mistral_cli.services.conversations import ConversationStore
 
 
@@ -32,6 +37,8 @@ class ChatOptions:
     conversation: str | None = None
     no_save: bool = False
     max_cost: float | None = None  # USD: --max-cost, else MISTRAL_MAX_COST
+    attach: tuple[str, ...] = ()  # -a PATH|URL (one-shot)
+    tool_results: tuple[str, ...] = ()  # --tool-result ID=JSON (with -c)
 
 
 def open_session(actx: AppContext, opts: ChatOptions, params: ChatParams) -> ChatSession:
@@ -67,7 +74,85 @@ def open_session(actx: AppContext, opts: ChatOptions, params: ChatParams) -> Cha
         if not save:
             store.close()
     session.on_store_error = lambda exc: actx.out.warn(exc.not_saved)
+    session.documents = documents(actx)
+    for note in session.notes:
+        actx.out.warn(note)
     return session
+
+
+def documents(actx: AppContext) -> Documents:
+    """PDF uploads and their signed URLs for this run (a vanished file said once)."""
+    from mistral_cli.services.attachments import Documents
+
+    def gone(part: DocumentPart) -> None:
+        actx.out.warn(
+            f"{part.name} (file {part.file_id}) is no longer on the server; "
+            "it was left out of the conversation sent"
+        )
+
+    return Documents(
+        actx.client(),
+        cache_file=actx.cache_dir() / "uploads.json",
+        scope=actx.settings.base_url,
+        on_gone=gone,
+    )
+
+
+def load_attachments(sources: Sequence[str]) -> list[Attachment]:
+    """Read and check each -a value (exit 2 naming the file or limit); nothing is sent."""
+    from mistral_cli.services import attachments
+
+    return [attachments.load(source) for source in sources]
+
+
+def prepare(actx: AppContext, session: ChatSession, pending: Sequence[Attachment]) -> list[Part]:
+    """The parts to send: limits and the model's vision checked, then PDFs uploaded.
+
+    Exit 2 before any upload when the request would hold too many images, or images for a
+    model that cannot read them (the conversation's earlier images count: they are resent).
+    """
+    from mistral_cli.services import attachments
+
+    images = session.images() + sum(1 for a in pending if a.kind == "image")
+    attachments.check_images(images)
+    if images:
+        attachments.check_vision(session.model, actx.models())
+    parts: list[Part] = []
+    for attachment in pending:
+        if attachment.part is not None:
+            parts.append(attachment.part)
+            continue
+        if session.documents is None:
+            session.documents = documents(actx)
+        part, reused = session.documents.upload(attachment)
+        short = (part.file_id or "")[:8]
+        actx.out.notice(
+            f"{attachment.source}: identical file already uploaded (file {short}…), reused"
+            if reused
+            else f"uploaded {attachment.source} (file {short}…)"
+        )
+        parts.append(part)
+    return parts
+
+
+def tool_answers(session: ChatSession, opts: ChatOptions, prompt: str | None) -> list[Message]:
+    """--tool-result answers as tool messages (exit 2 unless they answer the last turn's calls)."""
+    from mistral_cli.services.chat.history import parse_tool_results
+    from mistral_cli.services.chat.history import tool_answers as answers
+
+    if not opts.tool_results:
+        return []
+    if not (opts.continue_last or opts.conversation):
+        raise UsageError(
+            "--tool-result answers a saved conversation's tool calls: add -c or --conversation",
+            hint="e.g. mistral chat -c --tool-result 'call_1={\"temperature\": 21}'",
+        )
+    if prompt is not None:
+        raise UsageError(
+            "--tool-result is sent without a prompt: the model answers the tool results first",
+            hint='ask your next question after that, with mistral chat -c "…"',
+        )
+    return answers(session.messages, parse_tool_results(opts.tool_results))
 
 
 def resume_session(
@@ -108,7 +193,11 @@ def remember_conversation(actx: AppContext, session: ChatSession) -> None:
 
 
 def chat_budget(
-    actx: AppContext, session: ChatSession, opts: ChatOptions, prompt: str
+    actx: AppContext,
+    session: ChatSession,
+    opts: ChatOptions,
+    prompt: str | None,
+    parts: Sequence[Part] = (),
 ) -> ChatBudget | None:
     """With --max-cost: a budget for this turn, after checking the prompt (nothing sent yet)."""
     from mistral_cli.api.chat import Message
@@ -119,7 +208,8 @@ def chat_budget(
         return None
     table = session.prices or actx.prices()
     budget = ChatBudget(pricing.meter(pricing.parse_budget(opts.max_cost), table, session.model))
-    budget.check_prompt([*session.messages, Message(role="user", content=prompt)])
+    asked = [Message(role="user", content=prompt, parts=tuple(parts))] if prompt else []
+    budget.check_prompt([*session.messages, *asked])
     return budget
 
 
@@ -134,29 +224,72 @@ def render_turn(
     from mistral_cli.services.chat import RawEvent, TextDelta, ThinkingDelta
 
     quiet = opts.json_out or opts.jsonl
+    if turn.left_out:
+        calls = ", ".join(f"{call.name} ({call.id})" for call in turn.left_out)
+        actx.out.notice(
+            f"unanswered tool calls left out of the history: {calls}; "
+            "answer them with -c --tool-result ID=JSON before asking on"
+        )
     with AnswerWriter(actx.out, show_thinking=not (opts.hide_thinking or quiet)) as writer:
         for event in turn:
-            if isinstance(event, TextDelta):
-                if budget is not None:
-                    budget.add_answer(event.text)
-                if not quiet:
-                    writer.text(event.text)
-            elif isinstance(event, ThinkingDelta):
-                if budget is not None:
-                    budget.add_answer(event.text)
+            if isinstance(event, TextDelta | ThinkingDelta) and budget is not None:
+                budget.add_answer(event.text)
+            if isinstance(event, RawEvent):
+                if opts.jsonl:
+                    actx.out.jsonl(event.payload)
+            elif event.choice != turn.primary or quiet:
+                continue  # the other choices are shown once complete
+            elif isinstance(event, TextDelta):
+                writer.text(event.text)
+            else:
                 writer.thinking(event.text)
-            elif isinstance(event, RawEvent) and opts.jsonl:
-                actx.out.jsonl(event.payload)
+    if not quiet:
+        show_extras(actx, turn.first)
+        for choice in turn.others:
+            show_choice(actx, choice, opts)
+
+
+def show_choice(actx: AppContext, choice: ChoiceState, opts: ChatOptions) -> None:
+    """Another choice (n > 1), complete: under a `── choice 2 ──` rule on stdout."""
+    from mistral_cli.output.answer import AnswerWriter
+
+    actx.out.line(f"── choice {choice.index + 1} ──")
+    with AnswerWriter(actx.out, show_thinking=not opts.hide_thinking) as writer:
+        writer.thinking(choice.thinking)
+        writer.text(choice.text)
+    show_extras(actx, choice)
+
+
+def show_extras(actx: AppContext, choice: ChoiceState) -> None:
+    """What a choice holds beside its text, dim on stderr: references, other chunks, calls."""
+    out = actx.out
+    if choice.references:
+        out.notice("references:")
+        for number, reference in enumerate(choice.references, start=1):
+            out.notice(f"  [{number}] {reference.shown()}")
+    for kind in choice.unsupported:
+        out.notice(f"[unsupported content: {kind}]")
+    for call in choice.tool_calls:
+        shown = f"tool call: {call.shown()}"
+        out.notice(f"{shown} (id {call.id})" if call.id else shown)
 
 
 def report_turn(actx: AppContext, turn: Turn, opts: ChatOptions) -> None:
     """After the answer: the JSON document, a cut-short warning, the usage line."""
     from mistral_cli.output.answer import usage_line
+    from mistral_cli.services.chat.turn import cut_short
 
     if opts.json_out:
         actx.out.json(turn.response())
-    if turn.truncated:
+    if turn.empty:
+        saved = "" if opts.no_save else "; it was not saved"
+        actx.out.warn(f"{turn.empty}{saved}")
+    elif turn.truncated:
         actx.out.warn(turn.truncated)
+    for choice in turn.others:
+        cut = cut_short(choice)
+        if cut:
+            actx.out.warn(f"choice {choice.index + 1}: {cut}")
     if opts.usage or actx.out.err_is_tty:
         used = turn.usage
         prices = actx.prices()
@@ -170,3 +303,10 @@ def report_turn(actx: AppContext, turn: Turn, opts: ChatOptions) -> None:
                 cost=str(cost) if cost is not None else None,
             )
         )
+
+
+def how_to_answer(actx: AppContext, session: ChatSession, turn: Turn, opts: ChatOptions) -> None:
+    """After a one-shot answer asking for tool calls: how to send their results."""
+    if turn.tool_calls and session.store is not None and not (opts.json_out or opts.jsonl):
+        first = turn.tool_calls[0].id or "ID"
+        actx.out.notice(f"answer with: mistral chat -c --tool-result '{first}=<JSON result>'")

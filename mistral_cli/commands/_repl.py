@@ -14,6 +14,8 @@ from pathlib import Path
 from mistral_cli.commands._chat_ui import (
     ChatOptions,
     chat_budget,
+    load_attachments,
+    prepare,
     remember_conversation,
     render_turn,
     report_turn,
@@ -22,6 +24,7 @@ from mistral_cli.commands._editor import ReadLine, on_terminal, terminal_reader
 from mistral_cli.context import AppContext
 from mistral_cli.errors import CliError, ExitCode, Interrupted, UsageError, describe
 from mistral_cli.services import repl as commands
+from mistral_cli.services.attachments import Attachment
 from mistral_cli.services.chat import ChatSession, Totals, Turn
 from mistral_cli.services.chat.budget import ChatBudget
 from mistral_cli.services.conversations import (
@@ -94,6 +97,7 @@ class Repl:
         self.start = copy.copy(session.totals)  # /usage counts from here (reset by /clear)
         self.saved_id = session.conversation_id if session.store is not None else None
         self.running = True  # until /exit
+        self.pending: list[Attachment] = []  # /attach: sent with the next message
         # each slash command of the table runs the method of its name (a missing one fails here)
         self.handlers: dict[str, Callable[[str], None]] = {
             command.name: getattr(self, command.name) for command in commands.COMMANDS
@@ -152,8 +156,10 @@ class Repl:
             return True
         if isinstance(parsed, str):
             prompt = parsed
-            budget = chat_budget(self.actx, self.session, self.opts, prompt)
-            self.answer(lambda: self.session.turn(prompt), budget)
+            parts = prepare(self.actx, self.session, self.pending)
+            budget = chat_budget(self.actx, self.session, self.opts, prompt, parts)
+            self.pending = []  # sent with this message (kept when the checks above refuse)
+            self.answer(lambda: self.session.turn(prompt, parts), budget)
             return True
         command = parsed.command
         if command is None:
@@ -245,6 +251,29 @@ class Repl:
     def usage(self, _arg: str) -> None:
         """/usage: tokens so far in this conversation."""
         self.out.info(usage_text(commands.since(self.session.totals, self.start)))
+
+    def attach(self, arg: str) -> None:
+        """/attach [PATH|URL…|clear]: files for the next message (checked now, sent with it)."""
+        import shlex
+
+        from mistral_cli.services.attachments import describe
+
+        if arg.lower() == "clear":
+            self.out.info("attachments cleared" if self.pending else "nothing was attached")
+            self.pending = []
+            return
+        try:
+            sources = shlex.split(arg)
+        except ValueError as exc:
+            raise UsageError(f"/attach: {exc}", hint="quote a name with spaces") from None
+        self.pending += load_attachments(sources)
+        if not self.pending:
+            self.out.info("nothing attached; /attach PATH adds a file to your next message")
+            return
+        for attachment in self.pending:
+            self.out.info(f"attached: {describe(attachment)}")
+        if sources:
+            self.out.info("they go with your next message (/attach clear drops them)")
 
     def save(self, arg: str) -> None:
         """/save FILE: a markdown transcript."""

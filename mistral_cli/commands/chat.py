@@ -22,6 +22,7 @@ app = new_app(
     "\b\nExamples:\n"
     '  mistral chat -m mistral-small "Name three primes."\n'
     '  git diff | mistral chat "Write a one-line commit message for this diff."\n'
+    '  mistral chat -a photo.png -a report.pdf "What do these show?"\n'
     '  mistral chat -c "And in French?"',
 )
 
@@ -74,6 +75,31 @@ def chat(
             metavar="NAME=VALUE", help="Any other request field (VALUE as JSON); repeatable."
         ),
     ] = None,
+    attach: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-a",
+            "--attach",
+            metavar="PATH|URL",
+            help="Attach an image, PDF or text file (or an http(s) URL); repeatable.",
+        ),
+    ] = None,
+    tools: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Tool definitions: a JSON list.", dir_okay=False),
+    ] = None,
+    tool_choice: Annotated[
+        str | None,
+        typer.Option(
+            metavar="auto|none|any|required|NAME", help="Whether (or which) tool to call."
+        ),
+    ] = None,
+    tool_result: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ID=JSON", help="With -c: answer a tool call of the last turn; repeatable."
+        ),
+    ] = None,
     no_stream: Annotated[
         bool, typer.Option("--no-stream", help="Wait for the whole answer.")
     ] = False,
@@ -107,6 +133,7 @@ def chat(
 
     Examples: mistral chat -m mistral-small "Name three primes."
               git diff | mistral chat "Write a one-line commit message for this diff."
+              mistral chat -a photo.png -a report.pdf "What do these show?"
     """
     from mistral_cli import values
     from mistral_cli.commands._chat_ui import ChatOptions
@@ -116,7 +143,9 @@ def chat(
     actx = app_context(ctx)
     actx.out.raw = actx.out.raw or raw
     limit = actx.settings.max_cost if max_cost is None else values.money(max_cost)  # exit 2 first
-    text = svc.read_prompt(" ".join(prompt) if prompt else None, sys.stdin)
+    argument = " ".join(prompt) if prompt else None
+    text = svc.read_prompt(argument, sys.stdin, optional=bool(tool_result))
+    tool_list = svc.read_tools(tools) if tools is not None else None
     params = svc.ChatParams(
         temperature=temperature,
         top_p=top_p,
@@ -127,6 +156,8 @@ def chat(
         presence_penalty=presence_penalty,
         frequency_penalty=frequency_penalty,
         response_format=svc.response_format(json_mode=json_mode, schema_file=schema),
+        tools=tool_list,
+        tool_choice=svc.tool_choice(tool_choice, tool_list),
         extras=svc.parse_params(param or [], actx.out.warn),
     )
     opts = ChatOptions(
@@ -141,10 +172,12 @@ def chat(
         conversation=conversation,
         no_save=no_save,
         max_cost=limit,
+        attach=tuple(attach or ()),
+        tool_results=tuple(tool_result or ()),
     )
     if json_out and jsonl:
         raise UsageError("--json and --jsonl cannot be used together")
-    if text is None:
+    if text is None and not tool_result:
         return interactive(actx, opts, params)
     one_shot(actx, opts, params, text)
     return None
@@ -160,16 +193,20 @@ def interactive(actx: AppContext, opts: ChatOptions, params: ChatParams) -> None
     raise typer.Exit(run_repl(actx, lambda: open_session(actx, opts, params), opts))
 
 
-def one_shot(actx: AppContext, opts: ChatOptions, params: ChatParams, prompt: str) -> None:
-    """Ask once, print the answer, then the warnings, usage line or JSON document."""
+def one_shot(actx: AppContext, opts: ChatOptions, params: ChatParams, prompt: str | None) -> None:
+    """Ask once (or send --tool-result answers), print the answer, then the rest on stderr."""
     from mistral_cli.commands import _chat_ui as ui
 
+    attachments = ui.load_attachments(opts.attach)  # exit 2 for a file it can't take: first
     session = ui.open_session(actx, opts, params)
     try:
-        budget = ui.chat_budget(actx, session, opts, prompt)
-        with session.turn(prompt) as turn:
+        answers = ui.tool_answers(session, opts, prompt)
+        parts = ui.prepare(actx, session, attachments)
+        budget = ui.chat_budget(actx, session, opts, prompt, parts)
+        with session.turn(prompt, parts, answers=answers) as turn:
             ui.render_turn(actx, turn, opts, budget)
         ui.report_turn(actx, turn, opts)
+        ui.how_to_answer(actx, session, turn, opts)
     finally:
         ui.remember_conversation(actx, session)
         if session.store is not None:

@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
@@ -40,6 +40,14 @@ class FilesClient(AnswerClient, Protocol):
         ...
 
 
+class SignedUrlClient(Protocol):
+    """What a signed URL needs from the API client: a plain JSON GET (no pydantic)."""
+
+    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:  # noqa: ANN401
+        """GET a JSON document."""
+        ...
+
+
 @dataclass(frozen=True)
 class LocalFile:
     """A file on disk with its size and SHA-256."""
@@ -47,11 +55,12 @@ class LocalFile:
     path: Path
     size: int
     sha256: str
+    default_suffix: str = ".jsonl"  # for a file whose name has none
 
     @property
     def remote_name(self) -> str:
         """`<stem>.<sha12>.jsonl`: the name the upload carries, searchable by hash."""
-        return f"{self.path.stem}.{self.sha256[:12]}{self.path.suffix or '.jsonl'}"
+        return f"{self.path.stem}.{self.sha256[:12]}{self.path.suffix or self.default_suffix}"
 
 
 @dataclass(frozen=True)
@@ -190,9 +199,12 @@ def upload(
     reuse: bool = True,
     on_progress: Progress = _quiet,
     read_timeout: float = UPLOAD_READ_TIMEOUT,
+    content_type: str = "application/jsonl",
 ) -> Uploaded:
     """Upload `path` (or reuse an identical live upload), streaming from disk."""
     local = hash_file(path, on_progress)
+    if content_type == "application/pdf":
+        local = LocalFile(local.path, local.size, local.sha256, default_suffix=".pdf")
     check_size(local)
     form = UploadForm.model_validate({"purpose": purpose})
     if reuse:
@@ -207,7 +219,7 @@ def upload(
             "POST",
             "/v1/files",
             into=FileOut,
-            files={"file": (local.remote_name, reader, "application/jsonl")},
+            files={"file": (local.remote_name, reader, content_type)},
             data=form.fields(),
             read_timeout=read_timeout,
         )
@@ -236,6 +248,19 @@ def list_files(
 def get_file(client: FilesClient, file_id: str) -> FileOut:
     """GET /v1/files/{id}."""
     return client.send("GET", f"/v1/files/{file_id}", into=FileOut)
+
+
+def signed_url(client: SignedUrlClient, file_id: str, *, hours: int = 24) -> str:
+    """GET /v1/files/{id}/url: a URL the file can be read at for `hours` (1-168)."""
+    from mistral_cli.api.errors import UnexpectedAnswer
+    from mistral_cli.api.values import as_text
+
+    where = f"GET /v1/files/{file_id}/url"
+    answer = client.get(f"/v1/files/{file_id}/url", params={"expiry": hours})
+    url = as_text(answer.get("url")) if isinstance(answer, dict) else None
+    if not url:
+        raise UnexpectedAnswer(where, "the answer has no url", answer=answer)
+    return url
 
 
 def delete_file(client: FilesClient, file_id: str) -> FileDeleted:

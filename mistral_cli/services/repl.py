@@ -33,6 +33,11 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(name="retry", about="ask the last question again, replacing its answer"),
     SlashCommand(name="undo", about="forget the last question and its answer"),
     SlashCommand(name="usage", about="tokens used in this conversation so far"),
+    SlashCommand(
+        name="attach",
+        args="[PATH]",
+        about="add a file or URL to your next message (alone: list them)",
+    ),
     SlashCommand(name="save", args="FILE", about="write the conversation to FILE as markdown"),
 )
 _BY_NAME = {command.name: command for command in COMMANDS}

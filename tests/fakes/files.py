@@ -1,14 +1,20 @@
-"""The Files API: multipart upload, list (page, purpose, search), get, delete, content; any purpose.
+"""The Files API: multipart upload, list (page, purpose, search), get, delete, content, signed URLs.
 
 Importing this module registers its routes. Tests reach the state with `fake.module(FilesFake)`:
-`max_bytes` (413 above it), `files` (id → StoredFile), `add(...)` to seed a file, `expire(id)`.
+`max_bytes` (413 above it), `files` (id → StoredFile), `add(...)` to seed a file, `expire(id)`,
+`clock` (when signed URLs end), `signed` (how many were issued), `readable(url)` (the chat fake
+reads documents with it: a URL this fake signed, not yet expired, of a live file).
 """
 
 from __future__ import annotations
 
 import email.parser
 import email.policy
+import hashlib
+import time
+import urllib.parse
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -16,6 +22,7 @@ from tests.fakes.router import FakeMistral, FakeModule, PathParams, now, route
 from tests.fakes.wire import FakeRequest, FakeResponse, api_error, json_response
 
 DEFAULT_MAX_BYTES: Final = 512 * 1024 * 1024
+SIGNED_HOST: Final = "https://files.fake.test/"
 SAMPLE_TYPES: Final = {"fine-tune": "instruct", "batch": "batch_request", "ocr": "pretrain"}
 JSONL_PURPOSES: Final = ("fine-tune", "batch")
 
@@ -85,6 +92,8 @@ class FilesFake(FakeModule):
         self.files: dict[str, StoredFile] = {}
         self.max_bytes = DEFAULT_MAX_BYTES
         self.uploads = 0  # POSTs that stored a file
+        self.clock: Callable[[], float] = time.time
+        self.signed = 0  # signed URLs issued
 
     def add(self, filename: str, content: bytes, purpose: str = "fine-tune") -> StoredFile:
         """Seed a stored file (as if uploaded earlier) and return it."""
@@ -115,6 +124,8 @@ class FilesFake(FakeModule):
         if len(upload.value) > self.max_bytes:
             return api_error(request, 413, "File too large", "invalid_request_error")
         filename = upload.filename or "upload"
+        if purpose == "ocr" and not upload.value.startswith(b"%PDF-"):
+            return json_response(422, {"detail": "Invalid file format: expected a PDF or image."})
         if purpose in JSONL_PURPOSES and not filename.endswith(".jsonl"):
             return json_response(422, {"detail": "Invalid file format."})
         if purpose not in SAMPLE_TYPES:
@@ -166,3 +177,37 @@ class FilesFake(FakeModule):
         if isinstance(stored, FakeResponse):
             return stored
         return FakeResponse(200, {"content-type": "application/octet-stream"}, stored.content)
+
+    @route("GET", "/v1/files/{file_id}/url")
+    def signed_url(self, request: FakeRequest, params: PathParams) -> FakeResponse:
+        """A URL the file can be read at for `expiry` hours (1-168, default 24), or 404."""
+        stored = self._find(request, params["file_id"])
+        if isinstance(stored, FakeResponse):
+            return stored
+        hours = int((request.query.get("expiry") or ["24"])[-1])
+        if not 1 <= hours <= 168:
+            return json_response(422, {"detail": "expiry must be between 1 and 168 hours"})
+        until = int(self.clock()) + hours * 3600
+        self.signed += 1
+        query = urllib.parse.urlencode({"se": until, "sig": _signature(stored.id, until)})
+        return json_response(200, {"url": f"{SIGNED_HOST}{stored.id}?{query}"})
+
+    def readable(self, url: str) -> bool:
+        """Whether `url` is a signed URL of a live file that has not expired yet."""
+        parsed = urllib.parse.urlsplit(url)
+        if not url.startswith(SIGNED_HOST):
+            return parsed.scheme == "https"  # somebody else's document: the fake believes it
+        query = urllib.parse.parse_qs(parsed.query)
+        file_id = parsed.path.lstrip("/")
+        until = int((query.get("se") or ["0"])[0])
+        stored = self.files.get(file_id)
+        return (
+            stored is not None
+            and not stored.expired
+            and query.get("sig") == [_signature(file_id, until)]
+            and until > self.clock()
+        )
+
+
+def _signature(file_id: str, until: int) -> str:
+    return hashlib.sha256(f"{file_id}:{until}".encode()).hexdigest()[:16]

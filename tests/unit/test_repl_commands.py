@@ -73,6 +73,7 @@ def test_help_lists_every_command_aligned() -> None:
         "  /retry              ask the last question again, replacing its answer",
         "  /undo               forget the last question and its answer",
         "  /usage              tokens used in this conversation so far",
+        "  /attach [PATH]      add a file or URL to your next message (alone: list them)",
         "  /save FILE          write the conversation to FILE as markdown",
         "Enter sends; Alt-Enter (or Esc then Enter) adds a line; pasted lines stay one message.",
         "Ctrl-C stops an answer (what arrived is kept); Up recalls earlier inputs; "
@@ -89,7 +90,8 @@ def test_every_command_of_the_table_has_a_handler(actx: AppContext) -> None:
 @pytest.mark.parametrize(
     ("typed", "offered"),
     [
-        ("/", ["help", "exit", "clear", "model", "system", "retry", "undo", "usage", "save"]),
+        ("/", [c.name for c in commands.COMMANDS]),
+        ("/a", ["attach"]),
         ("/u", ["undo", "usage"]),
         ("/US", ["usage"]),
         ("/s", ["system", "save"]),
