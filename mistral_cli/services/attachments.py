@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from mistral_cli.api.chat import DocumentPart, ImagePart, Part, TextPart
 from mistral_cli.bounded import NotRegularFile, read_regular, size_text
 from mistral_cli.errors import UsageError
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -272,4 +273,4 @@ def _size(size: int) -> str:
         return f"{size / 1_000_000:.1f} MB"
     if size >= 1_000:
         return f"{size / 1_000:.1f} kB"
-    return f"{size} bytes"
+    return counted(size, "byte")

@@ -249,7 +249,8 @@ def _deltas(reply: Reply, choice: _Choice) -> list[dict[str, object]]:
             continue
         for k, piece in enumerate(_pieces(arguments, reply.call_piece) or [""]):
             first = {**whole, "function": {"name": call.name, "arguments": piece}}
-            later = {"index": n, "function": {"arguments": piece}}
+            # a later piece has no id; the spec wants a name in each (FunctionCall.required)
+            later = {"index": n, "function": {"name": call.name, "arguments": piece}}
             deltas.append({"content": "", "tool_calls": [first if k == 0 else later]})
     return deltas
 

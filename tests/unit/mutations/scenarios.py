@@ -15,7 +15,7 @@ from typing import Any
 from tests.fakes import FakeMistral, spec
 from tests.fakes.batch import BatchFake
 from tests.fakes.batch import FakeJob as FakeBatchJob
-from tests.fakes.chat import Reply
+from tests.fakes.chat import FakeCall, Reply
 from tests.fakes.files import FilesFake
 from tests.fakes.finetune import FineTuneFake
 from tests.unit.mutations.walk import Path
@@ -80,6 +80,30 @@ def batch_job(fake: FakeMistral) -> dict[str, str]:
 def thinking_reply(fake: FakeMistral) -> dict[str, str]:
     """A streamed answer with thinking chunks before the text."""
     fake.chat.replies.append(Reply(text="The answer is 42.", thinking="Let me see", chunk_size=6))
+    return {}
+
+
+def tool_call_reply(fake: FakeMistral) -> dict[str, str]:
+    """An answer with text and two tool calls (arguments as text, then as an object)."""
+    calls = (FakeCall("get_weather", '{"city": "Paris"}', "call_1"), FakeCall("f", {"a": 1}))
+    fake.chat.replies.append(Reply(text="Checking.", tool_calls=calls, chunk_size=20))
+    return {}
+
+
+def choices_reply(fake: FakeMistral) -> dict[str, str]:
+    """Two choices (the request asks for n=2)."""
+    fake.chat.replies.append(Reply(text="One.", choices=("Two.",), chunk_size=20))
+    return {}
+
+
+def references_reply(fake: FakeMistral) -> dict[str, str]:
+    """Text with a reference chunk between two text chunks."""
+    content = [
+        {"type": "text", "text": "Paris"},
+        {"type": "reference", "reference_ids": [0, "doc-1"], "title": "Atlas"},
+        {"type": "text", "text": "."},
+    ]
+    fake.chat.replies.append(Reply(content=content))
     return {}
 
 
@@ -152,6 +176,46 @@ SCENARIOS: tuple[Scenario, ...] = (
         "chat --no-stream --json",
         ("chat", "--no-stream", "--json", *CHAT[1:]),
         "POST /v1/chat/completions",
+    ),
+    Scenario("chat stream: tool call", CHAT, "POST /v1/chat/completions", tool_call_reply, event=2),
+    Scenario(
+        "chat --no-stream: tool calls",
+        ("chat", "--no-stream", *CHAT[1:]),
+        "POST /v1/chat/completions",
+        tool_call_reply,
+    ),
+    Scenario(
+        "chat --json stream: tool calls",
+        ("chat", "--json", *CHAT[1:]),
+        "POST /v1/chat/completions",
+        tool_call_reply,
+        event=3,
+    ),
+    Scenario(
+        "chat stream: second choice",
+        (*CHAT[:-1], "--param", "n=2", "hi"),
+        "POST /v1/chat/completions",
+        choices_reply,
+        event=3,
+    ),
+    Scenario(
+        "chat --no-stream: several choices",
+        ("chat", "--no-stream", *CHAT[1:-1], "--param", "n=2", "hi"),
+        "POST /v1/chat/completions",
+        choices_reply,
+    ),
+    Scenario(
+        "chat stream: reference",
+        CHAT,
+        "POST /v1/chat/completions",
+        references_reply,
+        event=2,
+    ),
+    Scenario(
+        "chat --no-stream: references",
+        ("chat", "--no-stream", *CHAT[1:]),
+        "POST /v1/chat/completions",
+        references_reply,
     ),
     Scenario("embed", EMBED, "POST /v1/embeddings"),
     Scenario("embed --encoding base64", (*EMBED, "--encoding", "base64"), "POST /v1/embeddings"),
