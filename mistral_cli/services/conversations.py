@@ -8,11 +8,12 @@ a StoreError naming the file (services/store_errors.py), never an internal error
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mistral_cli import fsio, values
 from mistral_cli.errors import UsageError, redact
@@ -499,6 +500,7 @@ def conversation_json(
                 "prompt_tokens": m.prompt_tokens,
                 "completion_tokens": m.completion_tokens,
                 "created": iso(m.created),
+                **({"parts": parts} if (parts := parts_of(redact(m.parts or ""))) else {}),
             }
             for m in messages
         ],
@@ -511,5 +513,31 @@ def transcript(conversation: Conversation, messages: list[StoredMessage]) -> str
     lines = [f"# {c.title}", "", f"{c.short_id} · {c.model} · {when(c.created)}", ""]
     for m in messages:
         note = " (partial: cut short)" if m.partial else ""
-        lines += [f"## {m.role}{note}", "", m.content.rstrip("\n"), ""]
+        lines += [f"## {m.role}{note}", "", m.content.rstrip("\n"), *parts_lines(m.parts), ""]
     return redact("\n".join(lines))
+
+
+def parts_of(parts: str | None) -> dict[str, object]:
+    """A message's parts as saved (attachments, tool calls); {} when none or unreadable."""
+    try:
+        extra = json.loads(parts) if parts else {}
+    except ValueError:
+        return {}
+    return extra if isinstance(extra, dict) else {}
+
+
+def parts_lines(parts: str | None) -> list[str]:
+    """What a message carries beside its text, one line each (attachments, tool calls)."""
+    extra: dict[str, Any] = parts_of(parts)
+    lines: list[str] = []
+    names = [p.get("name") for p in extra.get("parts") or [] if isinstance(p, dict)]
+    if names:
+        lines.append(f"> attached: {', '.join(str(name) for name in names)}")
+    for call in extra.get("tool_calls") or []:
+        if isinstance(call, dict):
+            arguments = call.get("arguments")
+            shown = arguments if isinstance(arguments, str) else json.dumps(arguments)
+            lines.append(f"> tool call: {call.get('name')}({shown}) (id {call.get('id')})")
+    if extra.get("tool_call_id"):
+        lines.append(f"> answers tool call {extra['tool_call_id']} ({extra.get('name')})")
+    return lines

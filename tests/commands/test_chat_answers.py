@@ -400,3 +400,38 @@ def test_references_become_footnotes_and_unknown_chunks_are_named(
         "[unsupported content: input_audio]\n"
     )
     assert saved(tmp_path)[1].content == "Paris is the capital[1] of France[2]."
+
+
+def test_show_lists_tool_calls_and_answers(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, tmp_path: Path
+) -> None:
+    fake.chat.replies.extend([Reply(text="", tool_calls=(WEATHER,)), Reply(text="21.")])
+    assert chat(fake_transport, "Weather?").exit_code == 0
+    assert chat(fake_transport, "-c", "--tool-result", "call_1=21").exit_code == 0
+    shown = invoke(["conversations", "show", saved_id(tmp_path)], make_context(fake_transport))
+    assert shown.stdout.endswith(
+        "## user\n\nWeather?\n\n"
+        "## assistant\n\n\n"
+        '> tool call: get_weather({"city": "Paris"}) (id call_1)\n\n'
+        "## tool\n\n21\n> answers tool call call_1 (get_weather)\n\n"
+        "## assistant\n\n21.\n"
+    )
+    document = json.loads(
+        invoke(
+            ["conversations", "show", "--json", saved_id(tmp_path)], make_context(fake_transport)
+        ).stdout
+    )
+    assert [m.get("parts") for m in document["messages"]] == [
+        None,
+        {"tool_calls": [{"id": "call_1", "name": "get_weather", "arguments": '{"city": "Paris"}'}]},
+        {"tool_call_id": "call_1", "name": "get_weather"},
+        None,
+    ]
+
+
+def saved_id(tmp_path: Path) -> str:
+    store = ConversationStore.open(tmp_path / "home" / "data")
+    try:
+        return store.summaries()[0].id
+    finally:
+        store.close()
