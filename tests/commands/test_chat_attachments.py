@@ -290,3 +290,15 @@ def test_deleting_the_conversation_forgets_the_image_bytes(
     (conversation,) = saved.summaries()
     saved.delete([conversation.id])
     assert saved._db.execute("SELECT COUNT(*) FROM blobs").fetchone() == (0,)
+
+
+def test_max_cost_counts_an_inlined_text_file_before_anything_is_sent(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, files: Path
+) -> None:
+    (files / "long.txt").write_text("lorem ipsum dolor sit amet " * 500, encoding="utf-8")
+    cheap = chat(fake_transport, "--max-cost", "0.0001", "Short?")
+    assert cheap.exit_code == 0, cheap.stderr
+    result = chat(fake_transport, "--max-cost", "0.0001", "-a", "long.txt", "Short?")
+    assert result.exit_code == 11
+    assert result.stderr.startswith("mistral: error: the prompt would cost about $0.0")
+    assert len(bodies(fake)) == 1

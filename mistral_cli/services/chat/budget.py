@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mistral_cli.api.chat import TextPart, fenced
 from mistral_cli.errors import BudgetExceeded
 from mistral_cli.services.tokens import estimate
 
@@ -18,8 +19,16 @@ MESSAGE_OVERHEAD = 4  # control tokens around each message ([INST], [/INST], </s
 
 
 def prompt_estimate(messages: Iterable[Message]) -> int:
-    """A conservative count of the prompt tokens of these messages, control tokens included."""
-    return sum(estimate(message.content) + MESSAGE_OVERHEAD for message in messages)
+    """A conservative count of the prompt tokens of these messages, control tokens included.
+
+    Inlined text files count; images and PDFs do not (their cost is not known before).
+    """
+    return sum(
+        estimate(message.content)
+        + sum(estimate(fenced(p.name, p.text)) for p in message.parts if isinstance(p, TextPart))
+        + MESSAGE_OVERHEAD
+        for message in messages
+    )
 
 
 @dataclass
