@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -19,7 +20,7 @@ from mistral_cli.output import Output
 from tests.fakes import FakeMistral, Fault
 from tests.fakes.files import FilesFake
 from tests.fakes.finetune import FineTuneFake
-from tests.support import Sleeps, invoke, make_context
+from tests.support import Sleeps, invoke, make_context, no_jitter
 
 MODEL = "ministral-8b-latest"
 CLOCK = re.compile(r"^\[\d\d:\d\d:\d\d\] ", re.M)
@@ -44,9 +45,15 @@ def train(tmp_path: Path) -> Path:
     return write_train(tmp_path / "train.jsonl")
 
 
-def ctx(transport: object, sleep: Sleeps | None = None, **env: str):
+def ctx(
+    transport: object,
+    sleep: Sleeps | None = None,
+    *,
+    rand: Callable[[], float] = no_jitter,
+    **env: str,
+):
     environ = {**os.environ, "MISTRAL_NO_DEPRECATION_NOTICE": "1", **env}
-    return make_context(transport, env=env, environ=environ, sleep=sleep or Sleeps())
+    return make_context(transport, env=env, environ=environ, sleep=sleep or Sleeps(), rand=rand)
 
 
 def ft(fake: FakeMistral) -> FineTuneFake:
@@ -140,11 +147,11 @@ def test_wait_polls_with_backoff_and_env_interval(fake, fake_transport):
     job_id = _running_job(fake)
     ft(fake).jobs[job_id].script = ("RUNNING",) * 4 + ("SUCCESS",)
     sleeps = Sleeps()
-    result = invoke(["finetune", "wait", job_id], ctx(fake_transport, sleeps))
+    jitter = iter([0.0, 1.0, 0.5])  # rand() at the bottom, the top, the middle of its range
+    result = invoke(["finetune", "wait", job_id], ctx(fake_transport, sleeps, rand=jitter.__next__))
     assert result.exit_code == 0, result.stderr
-    assert len(sleeps.calls) == 3  # four polls: each GET advances one step
-    assert 4.0 <= sleeps.calls[0] <= 6.0
-    assert sleeps.calls[1] > sleeps.calls[0] * 1.1
+    # four polls (each GET advances one step): 5 s x1.5 each time, then ±20 % jitter
+    assert sleeps.calls == [5.0 * 0.8, 7.5 * 1.2, 11.25]
     fast = Sleeps()
     job_id = _running_job(fake)
     ft(fake).jobs[job_id].script = ("RUNNING", "RUNNING", "SUCCESS")
