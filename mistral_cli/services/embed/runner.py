@@ -92,8 +92,12 @@ def run_embed(
     on_progress: Callable[[Progress], None] | None = None,
     window: int | None = None,
     clock: Callable[[], float] = time.monotonic,
+    executor: Callable[..., ThreadPoolExecutor] = ThreadPoolExecutor,
 ) -> Summary:
-    """Embed every non-blank item, writing results in input order; the writer is not closed."""
+    """Embed every non-blank item, writing results in input order; the writer is not closed.
+
+    `executor` builds the thread pool (a test seam: a subclass may watch the futures).
+    """
     limits = limits or Limits()
     counter = counter or EstimatingCounter()
     window = window or 2 * concurrency
@@ -102,7 +106,7 @@ def run_embed(
     tally = Tally()
     todo = batches(items, counter=counter, limits=limits, truncate=truncate, tally=tally)
     run = _Run(backend, writer, on_progress, clock)
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="embed")
+    pool = executor(max_workers=concurrency, thread_name_prefix="embed")
     try:
         run.execute(todo, pool, window)
     except Exception:
