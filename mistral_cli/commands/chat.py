@@ -200,6 +200,8 @@ def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSes
 
     if opts.continue_last and opts.conversation:
         raise UsageError("use either --continue or --conversation, not both")
+    prices = price_table(actx)  # the REPL's /usage adds up costs, new or resumed; read first:
+    # a broken prices.toml stops here, before a store is open
     save = not (opts.no_save or actx.environ.get("MISTRAL_NO_SAVE", "") not in ("", "0"))
     resuming = opts.continue_last or opts.conversation is not None
     store = ConversationStore.open(actx.data_dir()) if save or resuming else None
@@ -217,6 +219,7 @@ def open_session(actx: AppContext, opts: Options, params: ChatParams) -> ChatSes
             raise
         if not save:
             store.close()
+    session.prices = prices
     session.on_store_error = lambda exc: actx.out.warn(exc.not_saved)
     return session
 
@@ -235,7 +238,6 @@ def resume_session(
         actx.client(), store, found, model=model, params=params, system=opts.system,
         stream=opts.stream, save=save,
     )  # fmt: skip
-    session.prices = price_table(actx)
     return session
 
 
