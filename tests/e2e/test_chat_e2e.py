@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import mistral_executable, search_path
 from tests.fakes.chat import Reply
 from tests.fakes.faults import Fault
 from tests.fakes.router import FakeMistral
@@ -18,13 +18,12 @@ from tests.fakes.server import FakeServer
 
 pytestmark = pytest.mark.e2e
 CHAT = "POST /v1/chat/completions"
-MISTRAL = shutil.which("mistral") or "/work/venv/bin/mistral"
 
 
 @pytest.fixture
 def env(fake: FakeMistral, fake_server: FakeServer, tmp_path: Path) -> dict[str, str]:
     return {
-        "PATH": str(Path(MISTRAL).parent) + os.pathsep + "/usr/bin:/bin",
+        "PATH": search_path(),
         "HOME": str(tmp_path),
         "MISTRAL_API_KEY": fake.api_key,
         "MISTRAL_BASE_URL": fake_server.base_url,
@@ -37,7 +36,7 @@ def env(fake: FakeMistral, fake_server: FakeServer, tmp_path: Path) -> dict[str,
 
 def run(env: dict[str, str], *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [MISTRAL, *argv],
+        [mistral_executable(), *argv],
         input=stdin,
         capture_output=True,
         text=True,
@@ -85,7 +84,7 @@ def test_rate_limited_then_success(fake: FakeMistral, env: dict[str, str]) -> No
 
 def _start(env: dict[str, str], *argv: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [MISTRAL, *argv],
+        [mistral_executable(), *argv],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

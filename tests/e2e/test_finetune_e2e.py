@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import subprocess
 import time
@@ -14,19 +13,19 @@ import pytest
 import tests.fakes.files
 import tests.fakes.finetune  # noqa: F401  # registers the fine-tuning routes
 from tests.commands.test_finetune import MODEL, write_train
+from tests.e2e.conftest import mistral_executable, search_path
 from tests.fakes import FakeMistral, Fault
 from tests.fakes.files import FilesFake
 from tests.fakes.finetune import FineTuneFake
 
 pytestmark = pytest.mark.e2e
-MISTRAL = shutil.which("mistral") or "/work/venv/bin/mistral"
 
 
 @pytest.fixture
 def env(fake, fake_server, tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "home"
     return {
-        "PATH": f"{Path(MISTRAL).parent}:/usr/bin:/bin",
+        "PATH": search_path(),
         "HOME": str(home),
         "MISTRAL_API_KEY": fake.api_key,
         "MISTRAL_BASE_URL": fake_server.base_url,
@@ -45,7 +44,7 @@ def train(tmp_path: Path) -> Path:
 
 def mistral(env: dict[str, str], *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [MISTRAL, *args],
+        [mistral_executable(), *args],
         env={**env, **extra},
         capture_output=True,
         text=True,
@@ -181,7 +180,7 @@ def test_timeout_exit_124_no_cancel(fake, env, train):
 def test_sigint_while_waiting_exit_130_with_resume_hint(fake, env, train):
     ft(fake).ending = "RUNNING"
     process = subprocess.Popen(
-        [MISTRAL, *RUN, str(train)],
+        [mistral_executable(), *RUN, str(train)],
         env={**env, "MISTRAL_POLL_INTERVAL": "0.05"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
