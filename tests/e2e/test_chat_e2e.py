@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -118,9 +117,7 @@ def test_reader_closing_the_pipe_ends_quietly(fake: FakeMistral, env: dict[str, 
     assert proc.stderr is not None
     assert proc.stdout.readline() == b"line 0\n"
     proc.stdout.close()  # like `| head -1`
-    started = time.monotonic()
     err = proc.stderr.read()
     proc.stderr.close()
-    assert proc.wait(timeout=20) == 0
-    assert time.monotonic() - started < 10
+    assert proc.wait(timeout=20) == 0  # not the 40 lines' worth of slow chunks: it stopped
     assert err == b""

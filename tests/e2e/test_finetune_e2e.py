@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -186,12 +185,14 @@ def test_sigint_while_waiting_exit_130_with_resume_hint(fake, env, train):
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if any(j.status == "RUNNING" for j in ft(fake).jobs.values()):
+    assert process.stderr is not None
+    seen = []  # until the CLI itself says the job runs: then it is polling, the hint known
+    for line in process.stderr:
+        seen.append(line)
+        if line.rstrip().endswith("→ RUNNING"):
             break
-        time.sleep(0.05)
-    time.sleep(0.2)
+    else:
+        pytest.fail(f"the run ended without reaching RUNNING: {''.join(seen)}")
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=20)
     assert process.returncode == 130, err
