@@ -151,8 +151,11 @@ def test_prune_older_than(store: ConversationStore, clock: Clock) -> None:
 
 def test_prune_bad_age(store: ConversationStore) -> None:
     result = invoke(["conversations", "prune", "--older-than", "soon"], make_context())
-    assert result.exit_code == 2
-    assert "cannot read the age 'soon'" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mistral: error: cannot read the age 'soon'\nhint: use e.g. 30d, 12h, 2w or 90m\n",
+    )
 
 
 def test_exports_never_contain_the_key(fake_transport: httpx.MockTransport) -> None:
