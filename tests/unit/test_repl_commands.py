@@ -164,6 +164,15 @@ def repl(
 UNSAVED = Options(no_save=True)
 
 
+HEADER = f"{SMALL} · new conversation · /help for commands, Ctrl-D to leave\n"
+
+
+def saved(actx: AppContext) -> str:
+    """The line the REPL ends with when its one conversation was saved."""
+    (conversation,) = ConversationStore.open(actx.data_dir()).summaries()
+    return f"saved as conversation {conversation.short_id} — continue with `mistral chat -c`\n"
+
+
 def sent(fake: FakeMistral) -> list[list[dict[str, str]]]:
     return [request.json()["messages"] for request in fake.requests_to(CHAT)]
 
@@ -210,9 +219,12 @@ def test_model_switches_for_the_next_request(
     repl(actx, "/model", "/model mistral-large", "hi", "/model nosuchmodel", "x")
     models = [request.json()["model"] for request in fake.requests_to(CHAT)]
     assert models == ["mistral-large-latest", "mistral-large-latest"]
-    err = capsys.readouterr().err
-    assert f"model: {SMALL}\nmodel: mistral-large-latest\n" in err
-    assert "mistral: error: unknown model 'nosuchmodel'" in err
+    assert capsys.readouterr() == (
+        "Echo: hi\nEcho: x\n",
+        f"{HEADER}model: {SMALL}\nmodel: mistral-large-latest\n"
+        "mistral: error: unknown model 'nosuchmodel'.\n"
+        "hint: `mistral models list` shows the models your key can use\n" + saved(actx),
+    )
 
 
 def test_clear_starts_a_new_conversation(
@@ -251,9 +263,11 @@ def test_system_prompt_is_set_shown_and_removed(
     repl(actx, "/system", "/system Be terse.", "/system", "a", "/system off", "b")
     system = {"role": "system", "content": "Be terse."}
     assert sent(fake) == [[system, user("a")], [user("a"), bot("Echo: a"), user("b")]]
-    err = capsys.readouterr().err
-    assert "no system prompt\nsystem prompt set\nsystem prompt: Be terse.\n" in err
-    assert "system prompt removed\n" in err
+    assert capsys.readouterr() == (
+        "Echo: a\nEcho: b\n",
+        f"{HEADER}no system prompt\nsystem prompt set\nsystem prompt: Be terse.\n"
+        "system prompt removed\n" + saved(actx),
+    )
 
 
 def test_retry_asks_again_replacing_the_answer(
@@ -274,9 +288,10 @@ def test_undo_forgets_the_last_exchange(
     repl(actx, "/undo", "keep", "drop this", "/undo", "next")
     assert sent(fake)[-1] == [user("keep"), bot("Echo: keep"), user("next")]
     assert [m[1] for m in stored(actx)[0]] == ["keep", "Echo: keep", "next", "Echo: next"]
-    err = capsys.readouterr().err
-    assert "nothing to undo\n" in err
-    assert "forgot: drop this\n" in err
+    assert capsys.readouterr() == (
+        "Echo: keep\nEcho: drop this\nEcho: next\n",
+        f"{HEADER}nothing to undo\nforgot: drop this\n" + saved(actx),
+    )
 
 
 @pytest.mark.parametrize("save", [True, False])
@@ -295,18 +310,22 @@ def test_save_writes_a_markdown_transcript(
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Hi there\n\n")
     assert text.endswith("## user\n\nHi there\n\n## assistant\n\nEcho: Hi there\n")
-    err = capsys.readouterr().err
-    assert "mistral: error: /save needs a file name\nhint: e.g. /save notes.md\n" in err
-    assert "nothing to save yet\n" in err
-    assert f"transcript saved to {target}\n" in err
+    header = HEADER if save else HEADER.replace("conversation", "conversation (not saved)")
+    assert capsys.readouterr() == (
+        "Echo: Hi there\n",
+        f"{header}mistral: error: /save needs a file name\nhint: e.g. /save notes.md\n"
+        f"nothing to save yet\ntranscript saved to {target}\n" + (saved(actx) if save else ""),
+    )
 
 
 def test_save_reports_an_unwritable_file(
     actx: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repl(actx, "hi", f"/save {tmp_path / 'missing' / 'x.md'}", "/exit")
-    assert (
-        f"mistral: error: cannot write {tmp_path / 'missing' / 'x.md'}: " in capsys.readouterr().err
+    assert capsys.readouterr() == (
+        "Echo: hi\n",
+        f"{HEADER}mistral: error: cannot write {tmp_path / 'missing' / 'x.md'}: "
+        "No such file or directory\n" + saved(actx),
     )
 
 
@@ -315,8 +334,12 @@ def test_unknown_commands_and_stray_arguments_send_nothing(
 ) -> None:
     repl(actx, "/foo", "/clear now", "/help")
     assert sent(fake) == []
-    err = capsys.readouterr().err
-    assert "unknown command /foo; /help lists them\n/clear takes no argument\n" in err
+    out, err = capsys.readouterr()
+    assert out == ""
+    # the /help table after them is the slash-command table's to describe
+    assert err.startswith(
+        f"{HEADER}unknown command /foo; /help lists them\n/clear takes no argument\n  /help "
+    )
     assert "  /retry" in err
     assert "saved as" not in err
 
@@ -327,7 +350,7 @@ def test_ctrl_c_at_the_prompt_and_ctrl_d(
     lines = repl(actx, KeyboardInterrupt(), Interrupted(), "hi")
     assert sent(fake) == [[user("hi")]]
     assert len(lines.prompts) == 4  # the last one met Ctrl-D
-    assert "stopped" not in capsys.readouterr().err
+    assert capsys.readouterr() == ("Echo: hi\n", HEADER + saved(actx))
 
 
 def test_sigterm_at_the_prompt_ends_the_repl(actx: AppContext) -> None:
@@ -365,9 +388,10 @@ def test_ctrl_c_during_an_answer_keeps_the_partial_answer(
     repl(actx, "count", "more", client=lambda real: CutShort(real, Interrupted()))
     assert sent(fake)[-1] == [user("count"), bot("alpha "), user("more")]
     assert stored(actx)[0][:2] == [("user", "count", False), ("assistant", "alpha ", True)]
-    out, err = capsys.readouterr()
-    assert out == "alpha \nEcho: more\n"
-    assert "stopped; the partial answer was kept\n" in err
+    assert capsys.readouterr() == (
+        "alpha \nEcho: more\n",
+        f"{HEADER}stopped; the partial answer was kept\n" + saved(actx),
+    )
 
 
 def test_ctrl_c_before_the_answer_leaves_no_trace(
@@ -375,7 +399,7 @@ def test_ctrl_c_before_the_answer_leaves_no_trace(
 ) -> None:
     repl(actx, "lost", "kept", client=lambda real: CutShort(real, Interrupted(), events=0))
     assert sent(fake)[-1] == [user("kept")]
-    assert "stopped\n" in capsys.readouterr().err
+    assert capsys.readouterr() == ("Echo: kept\n", f"{HEADER}stopped\n" + saved(actx))
 
 
 def test_sigterm_during_an_answer_ends_the_repl(fake: FakeMistral, actx: AppContext) -> None:
@@ -391,9 +415,13 @@ def test_api_errors_print_a_line_and_the_repl_goes_on(
     fake.inject(CHAT, Fault.status(400))
     repl(actx, "refused", "fine")
     assert sent(fake)[-1] == [user("fine")]
-    out, err = capsys.readouterr()
-    assert out == "Echo: fine\n"
-    assert "mistral: error: Invalid request (HTTP 400" in err
+    refused = fake.requests_to(CHAT)[0].request_id
+    assert capsys.readouterr() == (
+        "Echo: fine\n",
+        f"{HEADER}mistral: error: Invalid request (HTTP 400, request {refused})\n"
+        "hint: check the request's parameters (rerun with --debug to see the request)\n"
+        + saved(actx),
+    )
 
 
 def test_header_of_a_resumed_or_unsaved_conversation(actx: AppContext) -> None:
