@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -44,6 +45,8 @@ class AppContext:
     out: Output = field(default_factory=Output)
     transport: Any = None  # an httpx.BaseTransport in tests; None means the network
     sleep: Callable[[float], None] = time.sleep
+    rand: Callable[[], float] = random.random  # retry and poll jitter (tests inject)
+    clock: Callable[[], float] = time.monotonic  # how long a wait has taken (tests inject)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     _client: ApiClient | None = None
     _secured: set[Path] = field(default_factory=set, repr=False)  # state folders checked
@@ -94,6 +97,7 @@ class AppContext:
             key_source=key_source,
             transport=self.transport,
             sleep=self.sleep,
+            rand=self.rand,
             on_retry=self.out.notice,
             on_warning=self.out.warn,
             trace=self.out.debug if self.debug else None,
