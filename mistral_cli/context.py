@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from mistral_cli.api.client import ApiClient
-    from mistral_cli.api.schemas.models import ModelCard
+    from mistral_cli.services.model_cards import Card
     from mistral_cli.services.models import ModelCache
 
 
@@ -159,7 +159,7 @@ class AppContext:
             self.cache_dir(), self.settings.base_url, key.get_secret_value() if key else ""
         )
 
-    def models(self, *, refresh: bool = False) -> list[ModelCard]:
+    def models(self, *, refresh: bool = False) -> list[Card]:
         """The model list (cached for a day)."""
         from mistral_cli.services import models as svc
 

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_cli import fsio
-from mistral_cli.api.schemas.models import ModelCard
 from mistral_cli.errors import UsageError
+from mistral_cli.services.model_cards import Card, cached_cards
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
+
+    from mistral_cli.api.schemas.models import ModelCard
 
 CACHE_TTL = 24 * 3600.0
 COLUMNS = ("ID", "CONTEXT", "CHAT", "TOOLS", "VISION", "FINE-TUNE", "EMBED", "NOTE")
@@ -56,6 +58,8 @@ class UnknownModel(UsageError):
 
 def parse_model_list(data: object) -> list[ModelCard]:
     """Accept `{object, data: [...]}` or a bare list of cards (the spec's own example)."""
+    from mistral_cli.api.schemas.models import ModelCard  # pydantic: only when parsing
+
     items = data.get("data") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise UsageError("the server's model list has an unexpected shape")
@@ -76,14 +80,18 @@ class ModelCache:
         digest = hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()[:16]
         return cls(cache_dir / f"models-{digest}.json")
 
-    def load(self, *, allow_stale: bool = False) -> list[ModelCard] | None:
-        """The cached cards, or None when missing, unreadable or older than the TTL."""
+    def load(self, *, allow_stale: bool = False) -> list[Card] | None:
+        """The cached cards, or None when missing, unreadable or older than the TTL.
+
+        Cards as this CLI wrote them are read without pydantic (services/model_cards.py).
+        """
         try:
             document = json.loads(self.path.read_text(encoding="utf-8"))
             fresh = self.clock() - float(document["fetched_at"]) <= self.ttl
             if not fresh and not allow_stale:
                 return None
-            return parse_model_list(document["data"])
+            cards = cached_cards(document["data"])
+            return list(cards) if cards is not None else list(parse_model_list(document["data"]))
         except (OSError, ValueError, KeyError, TypeError, UsageError):
             return None
 
@@ -113,7 +121,7 @@ def list_models(
     cache: ModelCache | None = None,
     *,
     refresh: bool = False,
-) -> list[ModelCard]:
+) -> list[Card]:
     """The model list: from the cache when fresh, else fetched (and cached).
 
     `client` may be a factory (e.g. AppContext.client): it is called only on a cache miss, so
@@ -126,10 +134,10 @@ def list_models(
     cards = fetch_models(client if hasattr(client, "get") else client())
     if cache is not None:
         cache.save(cards)
-    return cards
+    return list(cards)
 
 
-def visible(cards: Iterable[ModelCard], *, include_internal: bool = False) -> list[ModelCard]:
+def visible(cards: Iterable[Card], *, include_internal: bool = False) -> list[Card]:
     """Cards sorted by id, internal ones hidden unless asked."""
     shown = [card for card in cards if include_internal or not card.internal]
     return sorted(shown, key=lambda card: card.id)
@@ -137,10 +145,12 @@ def visible(cards: Iterable[ModelCard], *, include_internal: bool = False) -> li
 
 def get_model(client: ModelsClient, model_id: str) -> ModelCard:
     """GET /v1/models/{id}."""
+    from mistral_cli.api.schemas.models import ModelCard
+
     return ModelCard.model_validate(client.get(f"/v1/models/{model_id}"))
 
 
-def find(name: str, cards: Iterable[ModelCard]) -> ModelCard | None:
+def find(name: str, cards: Iterable[Card]) -> Card | None:
     """The card whose id or alias is exactly `name`."""
     cards = list(cards)
     for card in cards:
@@ -152,7 +162,7 @@ def find(name: str, cards: Iterable[ModelCard]) -> ModelCard | None:
     return None
 
 
-def resolve(name: str, cards: Iterable[ModelCard], aliases: Mapping[str, str]) -> str:
+def resolve(name: str, cards: Iterable[Card], aliases: Mapping[str, str]) -> str:
     """Exact id or alias; then `<name>-latest`; then a user alias; else UnknownModel."""
     cards = list(cards)
     name = name.strip()
@@ -166,7 +176,7 @@ def resolve(name: str, cards: Iterable[ModelCard], aliases: Mapping[str, str]) -
     raise _unknown(name, cards)
 
 
-def _unknown(name: str, cards: list[ModelCard]) -> UnknownModel:
+def _unknown(name: str, cards: list[Card]) -> UnknownModel:
     known = sorted({card.id for card in cards} | {a for card in cards for a in card.aliases})
     retired = RETIRED.get(name) or next(
         (new for prefix, new in RETIRED_PREFIXES if name.startswith(prefix)), None
@@ -184,7 +194,7 @@ def _unknown(name: str, cards: list[ModelCard]) -> UnknownModel:
     return UnknownModel(f"unknown model '{name}'.", hint=hint)
 
 
-def _suggestions(name: str, known: list[str], cards: list[ModelCard]) -> list[str]:
+def _suggestions(name: str, known: list[str], cards: list[Card]) -> list[str]:
     """Close matches, best first, dated ids shown as their `-latest` alias, weak ones dropped."""
     scored = sorted(
         (
@@ -215,7 +225,7 @@ def context_label(tokens: int | None) -> str:
     return f"{round(tokens / 1000)}k" if tokens >= 1000 else str(tokens)
 
 
-def row(card: ModelCard) -> list[str]:
+def row(card: Card) -> list[str]:
     """One table row for `models list` (see COLUMNS)."""
     caps = card.capabilities
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +112,33 @@ def test_api_commands_skip_httpx_own_command_line(tmp_path: Path) -> None:
     }
     assert "httpx" in modules, done.stderr[-2000:]  # it really got as far as the network
     assert _loaded(modules, ("click", "rich", "pygments")) == []
+
+
+def test_cached_commands_need_no_http_pydantic_or_rich(tmp_path: Path, fake_server: Any) -> None:
+    """A warm `models list`, `conversations list`, `config show`, `usage`: local work only."""
+    env = {
+        **os.environ,
+        "MISTRAL_API_KEY": fake_server.fake.api_key,
+        "MISTRAL_BASE_URL": fake_server.base_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "mistral_cli", "chat", "-m", "mistral-small", "hi"],
+        capture_output=True, text=True, env=env, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr  # the model cache and one saved conversation
+    sent = len(fake_server.fake.requests)
+    for argv in (["models", "list"], ["conversations", "list"], ["config", "show"], ["usage"]):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "mistral_cli", *argv],
+            capture_output=True, text=True, env=env, check=False, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        modules = {
+            line.rsplit("|", 1)[1].strip()
+            for line in done.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line
+        }
+        assert "mistral_cli.cli" in modules
+        heavy = ("httpx", "pydantic", "rich", "prompt_toolkit", "mistral_cli.api")
+        assert _loaded(modules, heavy) == [], argv
+    assert len(fake_server.fake.requests) == sent
