@@ -17,8 +17,16 @@ HEAVY_FOR_ROOT = (
     "prompt_toolkit",
     "mistral_cli.api",
     "mistral_cli.services",
+    "importlib.metadata",  # an entry-point scan (pydantic plugins, a version lookup)
 )
-HEAVY_FOR_COMMANDS = ("httpx", "rich", "prompt_toolkit", "mistral_cli.api", "mistral_cli.services")
+HEAVY_FOR_COMMANDS = (
+    "httpx",
+    "rich",
+    "prompt_toolkit",
+    "mistral_cli.api",
+    "mistral_cli.services",
+    "importlib.metadata",
+)
 
 
 def imported_modules(*argv: str, via_typer: bool = True) -> set[str]:
@@ -140,5 +148,6 @@ def test_cached_commands_need_no_http_pydantic_or_rich(tmp_path: Path, fake_serv
         }
         assert "mistral_cli.cli" in modules
         heavy = ("httpx", "pydantic", "rich", "prompt_toolkit", "mistral_cli.api")
+        heavy += ("importlib.metadata",)  # no entry-point scans (pydantic's plugin lookup)
         assert _loaded(modules, heavy) == [], argv
     assert len(fake_server.fake.requests) == sent
