@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 APP_NAME = "mistral-cli"  # config.APP_NAME (config imports too much for this path)
 PAGES_FILE = "help-pages.json"
 FORMAT = 1
+MAX_WIDTHS = 4  # the terminal widths whose pages are kept, most recent first
 PACKAGE = Path(__file__).parent
 RENDERERS = ("mistral_cli", "typer")  # the packages whose code shapes a help page
 
@@ -138,10 +139,16 @@ def keep_page(folder: Path, width: int, path: list[str], page: str) -> None:
     known = {stamp[0]: stamp for stamp in document["files"]}
     known.update((stamp[0], stamp) for stamp in _rendering_files())
     document["files"] = sorted(known.values())
-    document["pages"][_key(width, path)] = page
+    pages: dict[str, str] = document["pages"]
+    pages.pop(_key(width, path), None)
+    pages[_key(width, path)] = page  # the newest last
+    widths = list(dict.fromkeys(key.split(" ", 1)[0] for key in reversed(pages)))
+    for stale in widths[MAX_WIDTHS:]:  # a resized terminal leaves pages behind: keep a few
+        for key in [key for key in pages if key.split(" ", 1)[0] == stale]:
+            del pages[key]
     try:
         fsio.private_dir(folder)
-        fsio.atomic_write(folder / PAGES_FILE, json.dumps(document, sort_keys=True))
+        fsio.atomic_write(folder / PAGES_FILE, json.dumps(document))  # pages: newest last
     except OSError:
         return
 

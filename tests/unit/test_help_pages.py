@@ -168,6 +168,21 @@ def test_pages_are_kept_private_and_per_width(tmp_path: Path) -> None:
     )
 
 
+def test_only_the_latest_widths_are_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    for width in (60, 70, 80, 90, 100):
+        launch.keep_page(folder, width, ["chat"], f"chat at {width}\n")
+    launch.keep_page(folder, 70, ["embed"], "embed at 70\n")  # 70 is the latest width again
+    launch.keep_page(folder, 110, [], "root at 110\n")
+    kept = {
+        width for width in (60, 70, 80, 90, 100, 110) if launch.cached_page(folder, width, ["chat"])
+    }
+    assert kept == {70, 90, 100}  # 110, 70, 100 and 90 are the latest widths
+    assert launch.cached_page(folder, 70, ["embed"]) == "embed at 70\n"
+    assert launch.cached_page(folder, 110, []) == "root at 110\n"
+    assert launch.cached_page(folder, 60, ["chat"]) is None
+
+
 def test_a_changed_renderer_file_drops_the_cache(tmp_path: Path) -> None:
     folder = tmp_path / "cache"
     launch.keep_page(folder, 80, ["chat"], "old page\n")
