@@ -24,38 +24,24 @@ from mistral_cli.errors import (
 )
 from mistral_cli.textsafe import sanitize
 
-# The nouns in the order `mistral --help` lists them: name → (module in mistral_cli.commands, the
-# first paragraph of its help). The root lists them from here and imports a module only when its
-# command runs; tests/unit/test_lazy_commands.py fails when a line drifts from the sub-app's own.
-NOUNS: dict[str, tuple[str, str]] = {
-    "chat": (
-        "chat",
-        "Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.",
-    ),
-    "conversations": (
-        "conversations",
-        "The chats saved on this machine; continue one with `mistral chat -c` or "
-        "--conversation ID.",
-    ),
-    "models": ("models", "List the models your key can use and show what each can do."),
-    "config": ("config", "Show the resolved configuration and the files it is read from."),
-    "auth": ("auth", "Save, check and remove the API key used by mistral."),
-    "embed": (
-        "embed",
-        "Embed texts: one record per TEXT argument or stdin line, in input order, on stdout.",
-    ),
-    "batch": ("batch", "Follow Batch API jobs (started with `mistral embed --batch`)."),
-    "completion": ("completion", "Shell completion scripts for bash, zsh and fish."),
-    "finetune": (
-        "finetune",
-        "Fine-tune models, built for CI: validate data, upload, create, start and follow jobs.",
-    ),
-    "files": ("files", "List, show, delete and download the files uploaded to your workspace."),
-    "tokens": (
-        "tokens",
-        "Count tokens (exact with the `tokens` extra, else a conservative estimate).",
-    ),
-    "usage": ("usage", "Tokens and cost of saved conversations, by model or day."),
+# The nouns in the order `mistral --help` lists them, each with the first paragraph of its help
+# (the module is mistral_cli.commands.<noun>). The root lists them from here and imports a
+# module only when its command runs; tests/unit/test_lazy_commands.py fails when a line drifts.
+NOUNS: dict[str, str] = {
+    "chat": "Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.",
+    "conversations": "The chats saved on this machine; continue one with `mistral chat -c` or "
+    "--conversation ID.",
+    "models": "List the models your key can use and show what each can do.",
+    "config": "Show the resolved configuration and the files it is read from.",
+    "auth": "Save, check and remove the API key used by mistral.",
+    "embed": "Embed texts: one record per TEXT argument or stdin line, in input order, on stdout.",
+    "batch": "Follow Batch API jobs (started with `mistral embed --batch`).",
+    "completion": "Shell completion scripts for bash, zsh and fish.",
+    "finetune": "Fine-tune models, built for CI: validate data, upload, create, start and follow "
+    "jobs.",
+    "files": "List, show, delete and download the files uploaded to your workspace.",
+    "tokens": "Count tokens (exact with the `tokens` extra, else a conservative estimate).",
+    "usage": "Tokens and cost of saved conversations, by model or day.",
 }
 
 
@@ -63,7 +49,7 @@ def build_noun(name: str) -> TyperGroup:
     """The sub-app for one noun, built exactly as `app.add_typer(module.app)` builds it."""
     # __import__, not importlib.import_module: only the import statement's path shows in
     # `python -X importtime` (and the start-up guard tests read that)
-    module = __import__(f"mistral_cli.commands.{NOUNS[name][0]}", fromlist=["app"])
+    module = __import__(f"mistral_cli.commands.{name}", fromlist=["app"])
     holder = new_app("mistral", "")  # the root's settings (markup, suggestions), nothing else
     holder.add_typer(module.app)
     root = typer.main.get_command(holder)
@@ -116,7 +102,9 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:  # noqa: ANN401  # Typer's keyword arguments
         super().__init__(**attrs)
-        self.commands = LazyCommands()
+        commands = LazyCommands()
+        commands.update(self.commands)  # any sub-app added to the root the eager way
+        self.commands = commands
         self._listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:  # noqa: ANN401  # Click's Context
@@ -128,7 +116,7 @@ class LazyGroup(TyperGroup):
         commands = self.commands
         assert isinstance(commands, LazyCommands)
         if self._listing and cmd_name in NOUNS and not commands.built(cmd_name):
-            return TyperGroup(name=cmd_name, help=NOUNS[cmd_name][1])
+            return TyperGroup(name=cmd_name, help=NOUNS[cmd_name])
         return commands.get(cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:  # noqa: ANN401  # Click's types

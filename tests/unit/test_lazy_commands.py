@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -15,7 +16,7 @@ from typer.core import TyperGroup
 from mistral_cli import cli
 from tests.support import invoke
 
-NOUN_MODULES = {name: f"mistral_cli.commands.{module}" for name, (module, _) in cli.NOUNS.items()}
+NOUN_MODULES = {name: f"mistral_cli.commands.{name}" for name in cli.NOUNS}
 
 
 def eager_root() -> Any:
@@ -51,7 +52,7 @@ EAGER = eager_root()
 
 
 def test_each_noun_line_is_its_sub_apps_own() -> None:
-    for name, (_, line) in cli.NOUNS.items():
+    for name, line in cli.NOUNS.items():
         real = EAGER.commands[name]
         assert real.help.split("\n\n")[0] == line, f"cli.NOUNS[{name!r}] drifted from its sub-app"
         assert (real.short_help, real.hidden, real.deprecated) == (None, False, False)
@@ -107,6 +108,19 @@ def test_unknown_command_still_suggests_the_close_name() -> None:
     result = invoke(["modles", "list"])
     assert result.exit_code == 2
     assert "No such command 'modles'. Did you mean 'models'?" in result.stderr
+
+
+def test_a_sub_app_added_the_eager_way_is_kept() -> None:
+    extra = typer.Typer(name="extra", help="An extra noun.")
+    extra.command("go")(lambda: None)
+    app = copy.copy(cli.app)
+    app.registered_groups = []
+    app.add_typer(extra)
+    root = typer.main.get_command(app)
+    assert list(root.commands)[-1] == "extra"  # type: ignore[attr-defined]
+    assert root.commands.built("extra")  # type: ignore[attr-defined]
+    page = root.get_help(root.context_class(root, info_name="m"))
+    assert re.search(r"^  extra +An extra noun\.$", page, re.MULTILINE)
 
 
 def test_commands_mapping_behaves_as_a_mapping() -> None:
