@@ -11,16 +11,14 @@ nothing is pre-rendered, so nothing needs regenerating.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import sys
-from importlib.machinery import PathFinder
-from pathlib import Path
 
 from mistral_cli import __version__
 from mistral_cli.about import version_text
 
+# What each path needs is imported there (json, shutil, platformdirs...): `--version` imports
+# nothing more, and a command run through Typer pays nothing here.
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,7 +28,7 @@ APP_NAME = "mistral-cli"  # config.APP_NAME (config imports too much for this pa
 PAGES_FILE = "help-pages.json"
 FORMAT = 1
 MAX_WIDTHS = 4  # the terminal widths whose pages are kept, most recent first
-PACKAGE = Path(__file__).parent
+PACKAGE = os.path.dirname(os.path.abspath(__file__))
 RENDERERS = ("mistral_cli", "typer")  # the packages whose code shapes a help page
 
 
@@ -44,6 +42,8 @@ def answer(args: list[str]) -> str | None:
     path = help_path(args)
     if path is None:
         return None
+    import shutil
+
     width = shutil.get_terminal_size().columns  # what Typer's HelpFormatter reads
     folder = cache_dir()
     page = cached_page(folder, width, path) if folder is not None else None
@@ -66,15 +66,15 @@ def help_path(args: list[str]) -> list[str] | None:
     return path
 
 
-def cache_dir(environ: Mapping[str, str] = os.environ) -> Path | None:
+def cache_dir(environ: Mapping[str, str] = os.environ) -> str | None:
     """MISTRAL_CACHE_DIR, else platformdirs' user cache dir (AppContext.cache_dir's rule)."""
     override = environ.get("MISTRAL_CACHE_DIR")
     if override:
-        return Path(override).expanduser()
+        return os.path.expanduser(override)
     try:
         import platformdirs
 
-        return platformdirs.user_cache_path(APP_NAME)
+        return platformdirs.user_cache_dir(APP_NAME)
     except (RuntimeError, OSError, KeyError):  # no home directory: help works, uncached
         return None
 
@@ -83,14 +83,21 @@ def _key(width: int, path: list[str]) -> str:
     return f"{width} {' '.join(path)}"
 
 
+def _typer_origin() -> str | None:
+    """The file `import typer` would load (the same path search, nothing imported)."""
+    from importlib.machinery import PathFinder
+
+    spec = PathFinder.find_spec("typer")
+    return spec.origin if spec is not None else None
+
+
 def _stamp() -> dict[str, Any]:
     """What must not change for a cached page to stay true (besides the files it records)."""
-    spec = PathFinder.find_spec("typer")  # the lookup `import typer` makes, without importing
     return {
         "format": FORMAT,
         "version": __version__,
-        "package": str(PACKAGE),
-        "typer": spec.origin if spec is not None else None,
+        "package": PACKAGE,
+        "typer": _typer_origin(),
     }
 
 
@@ -99,10 +106,13 @@ def _file_stamp(path: str) -> list[Any]:
     return [path, info.st_mtime_ns, info.st_size]
 
 
-def _read(folder: Path) -> dict[str, Any] | None:
+def _read(folder: str) -> dict[str, Any] | None:
     """The page cache if it was written for the code installed now, else None."""
+    import json
+
     try:
-        document = json.loads((folder / PAGES_FILE).read_text(encoding="utf-8"))
+        with open(os.path.join(folder, PAGES_FILE), encoding="utf-8") as cached:
+            document = json.load(cached)
         if document["stamp"] != _stamp() or document["stamp"]["typer"] is None:
             return None
         if any(_file_stamp(path) != [path, *stamp] for path, *stamp in document["files"]):
@@ -114,7 +124,7 @@ def _read(folder: Path) -> dict[str, Any] | None:
     return dict(document)
 
 
-def cached_page(folder: Path, width: int, path: list[str]) -> str | None:
+def cached_page(folder: str, width: int, path: list[str]) -> str | None:
     """The page kept for this width and path, if still true."""
     document = _read(folder)
     page = document["pages"].get(_key(width, path)) if document is not None else None
@@ -131,8 +141,11 @@ def _rendering_files() -> list[list[Any]]:
     return sorted(files)
 
 
-def keep_page(folder: Path, width: int, path: list[str], page: str) -> None:
+def keep_page(folder: str, width: int, path: list[str], page: str) -> None:
     """Add a freshly rendered page to the cache (private file); failures cost nothing."""
+    import json
+    from pathlib import Path
+
     from mistral_cli import fsio
 
     document = _read(folder) or {"stamp": _stamp(), "files": [], "pages": {}}
@@ -147,8 +160,8 @@ def keep_page(folder: Path, width: int, path: list[str], page: str) -> None:
         for key in [key for key in pages if key.split(" ", 1)[0] == stale]:
             del pages[key]
     try:
-        fsio.private_dir(folder)
-        fsio.atomic_write(folder / PAGES_FILE, json.dumps(document))  # pages: newest last
+        fsio.private_dir(Path(folder))
+        fsio.atomic_write(Path(folder, PAGES_FILE), json.dumps(document))  # pages: newest last
     except OSError:
         return
 

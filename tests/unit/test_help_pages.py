@@ -20,7 +20,7 @@ WIDTHS = (60, 80, 120)
 # Run in a child at a given COLUMNS: every page of the live app, as Typer prints it (plain and
 # behind global options) and as the launcher answers it (rendered, then from the cache).
 PROGRAM = r"""
-import io, json, sys
+import io, json, shutil, sys
 import typer
 from mistral_cli import cli, launch
 
@@ -42,7 +42,7 @@ folder = launch.cache_dir()
 report = {}
 for path in walk(typer.main.get_command(cli.app)):
     argv = [*path, "--help"]
-    before = launch.cached_page(folder, launch.shutil.get_terminal_size().columns, list(path))
+    before = launch.cached_page(folder, shutil.get_terminal_size().columns, list(path))
     report[" ".join(path)] = {
         "typer": typer_prints(argv),
         "debug": typer_prints(["--debug", *argv]),
@@ -50,7 +50,7 @@ for path in walk(typer.main.get_command(cli.app)):
         "short": typer_prints([*path, "-h"]),
         "cached_before": before,
         "rendered": launch.answer(argv),
-        "cached": launch.cached_page(folder, launch.shutil.get_terminal_size().columns, list(path)),
+        "cached": launch.cached_page(folder, shutil.get_terminal_size().columns, list(path)),
     }
 print(json.dumps(report))
 """
@@ -226,7 +226,7 @@ def test_another_installation_or_version_drops_the_cache(tmp_path: Path, change:
 def test_no_typer_found_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "cache"
     launch.keep_page(folder, 80, ["chat"], "page\n")
-    monkeypatch.setattr(launch.PathFinder, "find_spec", lambda _name: None)
+    monkeypatch.setattr(launch, "_typer_origin", lambda: None)
     assert launch.cached_page(folder, 80, ["chat"]) is None
 
 
@@ -249,11 +249,11 @@ def test_an_unwritable_cache_costs_nothing(tmp_path: Path) -> None:
 
 def test_cache_dir_is_the_apps(monkeypatch: pytest.MonkeyPatch) -> None:
     assert launch.APP_NAME == config.APP_NAME
-    assert launch.cache_dir({"MISTRAL_CACHE_DIR": "~/x"}) == Path("~/x").expanduser()
-    assert launch.cache_dir({}) == platformdirs.user_cache_path(config.APP_NAME)
-    monkeypatch.setattr(platformdirs, "user_cache_path", _no_home)
+    assert launch.cache_dir({"MISTRAL_CACHE_DIR": "~/x"}) == str(Path("~/x").expanduser())
+    assert launch.cache_dir({}) == str(platformdirs.user_cache_path(config.APP_NAME))
+    monkeypatch.setattr(platformdirs, "user_cache_dir", _no_home)
     assert launch.cache_dir({}) is None
 
 
-def _no_home(_name: str) -> Path:
+def _no_home(_name: str) -> str:
     raise RuntimeError("no home directory")
