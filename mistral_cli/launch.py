@@ -149,9 +149,6 @@ def keep_page(folder: str, width: int, path: list[str], page: str) -> None:
     from mistral_cli import fsio
 
     document = _read(folder) or {"stamp": _stamp(), "files": [], "pages": {}}
-    known = {stamp[0]: stamp for stamp in document["files"]}
-    known.update((stamp[0], stamp) for stamp in _rendering_files())
-    document["files"] = sorted(known.values())
     pages: dict[str, str] = document["pages"]
     pages.pop(_key(width, path), None)
     pages[_key(width, path)] = page  # the newest last
@@ -160,9 +157,11 @@ def keep_page(folder: str, width: int, path: list[str], page: str) -> None:
         for key in [key for key in pages if key.split(" ", 1)[0] == stale]:
             del pages[key]
     try:
+        known = {stamp[0]: stamp for stamp in [*document["files"], *_rendering_files()]}
+        document["files"] = sorted(known.values())
         fsio.private_dir(Path(folder))
         fsio.atomic_write(Path(folder, PAGES_FILE), json.dumps(document))  # pages: newest last
-    except OSError:
+    except OSError:  # a module file gone, a read-only disk: the page is simply not kept
         return
 
 

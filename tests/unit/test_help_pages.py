@@ -257,3 +257,12 @@ def test_cache_dir_is_the_apps(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _no_home(_name: str) -> str:
     raise RuntimeError("no home directory")
+
+
+def test_a_module_file_that_cannot_be_stamped_costs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "typer._gone", type(sys)("typer._gone"))
+    sys.modules["typer._gone"].__file__ = str(tmp_path / "gone.py")
+    launch.keep_page(str(tmp_path / "cache"), 80, ["chat"], "page\n")  # no error
+    assert launch.cached_page(str(tmp_path / "cache"), 80, ["chat"]) is None
