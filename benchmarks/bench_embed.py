@@ -1,7 +1,7 @@
 """Benchmark `mistral embed` against the in-process fake server.
 
 (a) the fake's own ceiling for this workload: 4 threads posting the CLI's 512-input requests
-    directly with httpx (base64 float vectors, as the CLI asks), lines/s;
+    directly with httpx (JSON float vectors, as the CLI asks by default), lines/s;
 (b) `mistral embed` as a subprocess on 5,000 and 50,000 short lines (stdout to /dev/null),
     lines/s, its ratio to (a), and the requests it used;
 (c) the subprocess's peak RSS for each size (a fresh process each). A small launcher forks and
@@ -50,8 +50,7 @@ def server_ceiling(server: FakeServer, key: str, lines: int, threads: int = 4) -
     """Lines/s the fake serves to a tight client loop sending the CLI's requests."""
     texts = sentences(lines)
     bodies = [
-        {"model": "mistral-embed", "input": texts[i : i + BATCH], "encoding_format": "base64"}
-        for i in range(0, lines, BATCH)
+        {"model": "mistral-embed", "input": texts[i : i + BATCH]} for i in range(0, lines, BATCH)
     ]
     local = threading.local()
 

@@ -23,8 +23,8 @@ from gen_finetune_data import generate  # noqa: E402  # sibling script, not a pa
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from mistral_cli.services.finetune.tokens import EstimatedCounter
-from mistral_cli.services.finetune.validate import validate
+from mistral_cli.services.ftdata.tokens import EstimatedCounter
+from mistral_cli.services.ftdata.validate import validate
 start, cpu = time.perf_counter(), time.process_time()
 report = validate(Path(sys.argv[1]), counter=EstimatedCounter())
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu

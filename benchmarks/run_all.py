@@ -21,6 +21,7 @@ sys.path.insert(0, str(HERE))
 import bench_chat  # noqa: E402  # sibling scripts, not a package
 import bench_embed  # noqa: E402
 import bench_finetune_rss  # noqa: E402
+import bench_local_input  # noqa: E402
 import bench_render  # noqa: E402
 import bench_startup  # noqa: E402
 from _common import load_average  # noqa: E402
@@ -39,6 +40,11 @@ def plan(quick: bool) -> list[tuple[str, Callable[[list[str]], Rows], list[str]]
         ("streaming render", bench_render.main, []),
         ("embed", bench_embed.main, ["--sizes", "500,2000"] if quick else []),
         ("fine-tuning files", bench_finetune_rss.main, ["--sizes", "1", "3"] if quick else []),
+        (
+            "huge local input",
+            bench_local_input.main,
+            ["--line-mb", "64", "--tokens-mb", "5"] if quick else [],
+        ),
     ]
 
 

@@ -3,18 +3,34 @@ _mistral_ids() {
     local f
     for f in "${MISTRAL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mistral-cli}" "$HOME/Library/Caches/mistral-cli"; do
         [[ -r "$f/$1-ids.txt" ]] && COMPREPLY=( $(compgen -W "$(< "$f/$1-ids.txt")" -- "$cur") ) \
-            && return 0
+            && _mistral_colons && return 0
     done
     return 0
 }
+_mistral_colons() {
+    # bash splits `ft:model:...` at each colon: offer only what follows the typed part's last one
+    if [[ "$cur" == *:* && "${COMP_WORDBREAKS-}" == *:* ]]; then
+        local typed="${cur%"${cur##*:}"}"
+        COMPREPLY=( "${COMPREPLY[@]#"$typed"}" )
+    fi
+    return 0
+}
 _mistral() {
-    local cur prev path w words i kind
+    local cur prev path w words i kind line before
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
+    if [[ -n "${COMP_LINE-}" ]]; then  # whole words, colons and all (fine-tuned model ids)
+        line="${COMP_LINE:0:COMP_POINT}"
+        cur="${line##*[[:space:]]}"
+        before="${line%"$cur"}"
+        before="${before%"${before##*[![:space:]]}"}"
+        prev="${before##*[[:space:]]}"
+    fi
     if [[ "$prev" == "-m" || "$prev" == "--model" ]]; then
         local f
         for f in "${MISTRAL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mistral-cli}/model-ids.txt" "$HOME/Library/Caches/mistral-cli/model-ids.txt"; do
-            [[ -r "$f" ]] && COMPREPLY=( $(compgen -W "$(< "$f")" -- "$cur") ) && return 0
+            [[ -r "$f" ]] && COMPREPLY=( $(compgen -W "$(< "$f")" -- "$cur") ) \
+                && _mistral_colons && return 0
         done
         return 0
     fi
@@ -26,10 +42,28 @@ _mistral() {
     path=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models list" "models show" "tokens" "usage"; do
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"; do
             if [[ "$p" == "${path:+$path }$w" ]]; then path="$p"; break; fi
         done
     done
+    words=""
+    case "$path $prev" in
+        "batch download --format") words="jsonl json csv npy" ;;
+        "batch list --status") words="QUEUED RUNNING SUCCESS FAILED TIMEOUT_EXCEEDED CANCELLATION_REQUESTED CANCELLED" ;;
+        "embed --encoding") words="float base64" ;;
+        "embed --format") words="jsonl json csv npy" ;;
+        "embed --input-format") words="text jsonl" ;;
+        "embed --output-dtype") words="float int8 uint8 binary ubinary" ;;
+        "files list --purpose") words="fine-tune batch ocr" ;;
+        "finetune create --job-type") words="completion classifier" ;;
+        "finetune list --status") words="CANCELLATION_REQUESTED CANCELLED FAILED FAILED_VALIDATION QUEUED RUNNING STARTED SUCCESS VALIDATED VALIDATING" ;;
+        "finetune run --job-type") words="completion classifier" ;;
+        "finetune start --job-type") words="completion classifier" ;;
+        "finetune validate --format") words="text json github" ;;
+        "finetune validate --kind") words="chat function_calling vision classifier" ;;
+        "usage --by") words="model day" ;;
+    esac
+    [[ -n "$words" ]] && { COMPREPLY=( $(compgen -W "$words" -- "$cur") ); return 0; }
     if [[ "$cur" != -* ]]; then
         case "$path" in
         "conversations rm") kind=conversation ;;
@@ -40,22 +74,34 @@ _mistral() {
         "finetune cancel") kind=job ;;
         "finetune status") kind=job ;;
         "finetune wait") kind=job ;;
+        "models archive") kind=model ;;
+        "models rm") kind=model ;;
+        "models show") kind=model ;;
+        "models unarchive") kind=model ;;
+        "models update") kind=model ;;
+        "completion install") words="bash zsh fish" ;;
+        "completion show") words="bash zsh fish" ;;
+        "config get") words="api_key base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http profile config_dir cache_dir data_dir" ;;
+        "config set") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http" ;;
+        "config unset") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http" ;;
         esac
         [[ -n "$kind" ]] && { _mistral_ids "$kind"; return 0; }
+        [[ -n "$words" ]] && { COMPREPLY=( $(compgen -W "$words" -- "$cur") ); return 0; }
     fi
     case "$path" in
-        "") words="auth batch chat completion config conversations embed files finetune models tokens usage --base-url --ca-bundle --debug --profile --request-timeout --total-timeout --version -V --help" ;;
+        "") words="auth batch chat classify completion config conversations embed files finetune models moderate tokens usage --base-url --ca-bundle --debug --profile --request-timeout --total-timeout --version -V --help" ;;
         "auth") words="login logout status --help" ;;
-        "auth login") words="--help" ;;
+        "auth login") words="--with-token --help" ;;
         "auth logout") words="--help" ;;
         "auth status") words="--check --json --help" ;;
         "batch") words="cancel download list status wait --help" ;;
         "batch cancel") words="--json --help" ;;
-        "batch download") words="--format --output --raw -o --help" ;;
+        "batch download") words="--force --format --output --raw -o --help" ;;
         "batch list") words="--json --status --help" ;;
         "batch status") words="--json --help" ;;
         "batch wait") words="--json --timeout --help" ;;
         "chat") words="--continue --conversation --frequency-penalty --hide-thinking --json --json-mode --jsonl --max-cost --max-tokens --model --no-save --no-stream --param --presence-penalty --raw --safe-prompt --schema --seed --stop --system --temperature --top-p --usage -c -m -s --help" ;;
+        "classify") words="--batch-size --batch-tokens --chat --concurrency --force --format --model --output --progress -m -o --help" ;;
         "completion") words="install show --help" ;;
         "completion install") words="--help" ;;
         "completion show") words="--help" ;;
@@ -73,9 +119,9 @@ _mistral() {
         "conversations prune") words="--older-than --help" ;;
         "conversations rm") words="--help" ;;
         "conversations show") words="--json --help" ;;
-        "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --field --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
+        "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --encoding --field --force --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
         "files") words="download list rm show --help" ;;
-        "files download") words="--output -o --help" ;;
+        "files download") words="--force --output -o --help" ;;
         "files list") words="--json --page --page-size --purpose --search --help" ;;
         "files rm") words="--json --yes -y --help" ;;
         "files show") words="--json --help" ;;
@@ -87,11 +133,16 @@ _mistral() {
         "finetune start") words="--attach --cancel-if-over-budget --cancel-on-interrupt --cancel-on-timeout --epochs --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --seq-len --steps --suffix --timeout --train --val --wait --wandb-project -m --help" ;;
         "finetune status") words="--cancel-on-interrupt --cancel-on-timeout --events --json --jsonl --timeout --wait --help" ;;
         "finetune upload") words="--json --no-reuse --no-validate --upload-timeout --help" ;;
-        "finetune validate") words="--drop-invalid --fix --format --json --kind --max-findings --seq-len --steps --strict --val --help" ;;
+        "finetune validate") words="--drop-invalid --fix --force --format --json --kind --max-findings --seq-len --steps --strict --val --help" ;;
         "finetune wait") words="--cancel-on-interrupt --cancel-on-timeout --json --jsonl --timeout --help" ;;
-        "models") words="list show --help" ;;
-        "models list") words="--all --json --refresh --help" ;;
+        "models") words="archive list rm show unarchive update --help" ;;
+        "models archive") words="--json --help" ;;
+        "models list") words="--all --json --owned --refresh --help" ;;
+        "models rm") words="--json --yes -y --help" ;;
         "models show") words="--json --help" ;;
+        "models unarchive") words="--json --help" ;;
+        "models update") words="--description --json --name --help" ;;
+        "moderate") words="--batch-size --batch-tokens --chat --concurrency --fail-on --force --format --model --output --progress -m -o --help" ;;
         "tokens") words="--json --model --per-line -m --help" ;;
         "usage") words="--by --json --prices --since --help" ;;
         *) words="" ;;

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -20,6 +22,7 @@ from mistral_cli.errors import (
     ExitCode,
     Interrupted,
     PipeClosed,
+    UsageError,
     describe,
 )
 from mistral_cli.textsafe import sanitize
@@ -31,10 +34,15 @@ NOUNS: dict[str, str] = {
     "chat": "Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.",
     "conversations": "The chats saved on this machine; continue one with `mistral chat -c` or "
     "--conversation ID.",
-    "models": "List the models your key can use and show what each can do.",
+    "models": "List the models your key can use, show what each can do, and manage your "
+    "fine-tuned ones.",
     "config": "Show the resolved configuration and the files it is read from.",
     "auth": "Save, check and remove the API key used by mistral.",
     "embed": "Embed texts: one record per TEXT argument or stdin line, in input order, on stdout.",
+    "classify": "Classify texts or conversations with a fine-tuned classifier: one result per "
+    "input, in input order.",
+    "moderate": "Moderate texts or conversations: one result per input, in input order; "
+    "--fail-on exits 12 when an input is flagged.",
     "batch": "Follow Batch API jobs (started with `mistral embed --batch`).",
     "completion": "Shell completion scripts for bash, zsh and fish.",
     "finetune": "Fine-tune models, built for CI: validate data, upload, create, start and follow "
@@ -169,16 +177,18 @@ def root(
         typer.Option("--profile", metavar="NAME", help="Config file profile (MISTRAL_PROFILE)."),
     ] = None,
     request_timeout: Annotated[
-        float | None,
+        str | None,
         typer.Option(
-            "--request-timeout", metavar="SECONDS", help="Read and stream-idle timeout, seconds."
+            "--request-timeout",
+            metavar="DURATION",
+            help="Read and stream-idle timeout (90s, 5m; MISTRAL_TIMEOUT).",
         ),
     ] = None,
     total_timeout: Annotated[
-        float | None,
+        str | None,
         typer.Option(
             "--total-timeout",
-            metavar="SECONDS",
+            metavar="DURATION",
             help="Overall limit per request, retries and streaming included "
             "(MISTRAL_TOTAL_TIMEOUT).",
         ),
@@ -238,8 +248,19 @@ def _status(code: object) -> int:
     return ExitCode.ERROR
 
 
-def _debug(argv: list[str]) -> bool:
-    return "--debug" in argv or os.environ.get("MISTRAL_DEBUG", "") not in ("", "0")
+def _debug(argv: list[str], exc: BaseException) -> bool:
+    """--debug, MISTRAL_DEBUG or, for a bug, `debug = true` in the config file (never raises)."""
+    from mistral_cli import config, values  # only on the way out with an error
+
+    if "--debug" in argv:
+        return True
+    try:
+        if isinstance(exc, CliError):  # no traceback wanted unless asked for right here
+            return values.boolean(os.environ.get(config.FIELD_BY_KEY["debug"].env) or 0, "")
+        profile = argv[argv.index("--profile") + 1] if "--profile" in argv[:-1] else None
+        return config.load({"profile": profile}).debug
+    except Exception:  # noqa: BLE001  # a broken setting is reported by the command itself
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,15 +268,76 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     _install_signal_handlers()
     try:
-        app(args=args, prog_name="mistral")
+        _check_utf8(args)
+        code = app(args=args, prog_name="mistral", standalone_mode=False)
     except SystemExit as done:
         return _status(done.code)
     except (Interrupted, PipeClosed) as stop:
         return stop.exit_code
+    except typer.Abort:  # EOF at a prompt
+        _stderr("mistral: error: aborted: no input")
+        return ExitCode.ERROR
     except Exception as exc:  # noqa: BLE001  # a CliError, or a bug: both end as one message
-        _stderr(describe(exc, debug=_debug(args)))
+        if (usage := usage_error(exc)) is not None:
+            exc = usage
+        elif _is_help(exc):
+            exc.show()  # type: ignore[attr-defined]  # Click's NoArgsIsHelpError: the help page
+            return ExitCode.USAGE
+        _stderr(describe(exc, debug=_debug(args, exc)))
         return exc.exit_code if isinstance(exc, CliError) else ExitCode.ERROR
-    return ExitCode.OK
+    return code if isinstance(code, int) and not isinstance(code, bool) else ExitCode.OK
+
+
+def _is_help(exc: Exception) -> bool:
+    """`mistral` or `mistral config` alone: Typer asks for the help page to be shown."""
+    return isinstance(exc, typer.TyperException) and type(exc).__name__ == "NoArgsIsHelpError"
+
+
+_NO_SUCH_COMMAND = re.compile(r"No such command '(.+?)'")
+
+
+def usage_error(exc: Exception) -> UsageError | None:
+    """Typer's usage errors as one line in the house style, with a suggestion (exit 2).
+
+    `mistral: error: no such option: --modle` / `hint: did you mean --model? (mistral chat
+    --help)`, instead of Click's four-line block. None for anything else.
+    """
+    if not isinstance(exc, typer.TyperException) or _is_help(exc):
+        return None
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "mistral"
+    option = getattr(exc, "option_name", None)
+    command = _NO_SUCH_COMMAND.match(getattr(exc, "message", "") or "")
+    if option and type(exc).__name__ == "NoSuchOption":
+        wanted, message = option, f"no such option: {option}"
+        choices = list(getattr(exc, "possibilities", None) or ())
+    elif command is not None:
+        wanted, message = command.group(1), f"no such command: {command.group(1)}"
+        choices = sorted(getattr(getattr(ctx, "command", None), "commands", None) or ())
+    else:
+        text = str(exc.format_message()).splitlines()[0].rstrip(".")
+        wanted, choices, message = "", [], text[:1].lower() + text[1:]
+    close = difflib.get_close_matches(wanted, choices, n=1, cutoff=0.5) if wanted else []
+    hint = f"did you mean {close[0]}? ({path} --help)" if close else f"see {path} --help"
+    return UsageError(message, hint=hint)
+
+
+def _check_utf8(args: list[str]) -> None:
+    """Refuse (exit 2) an argument that is not UTF-8, naming it and the byte.
+
+    Python keeps such bytes as surrogates, which no request or terminal write can encode later.
+    """
+    for position, arg in enumerate(args, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raw = arg.encode("utf-8", "surrogateescape")
+            byte = len(arg[: exc.start].encode("utf-8", "surrogateescape")) + 1
+            shown = raw.decode("utf-8", "backslashreplace")
+            raise UsageError(
+                f"argument {position} is not valid UTF-8 (byte {byte}): {shown[:80]}",
+                hint="pass text as UTF-8 (e.g. iconv -f latin1 -t utf-8), or pipe it on stdin",
+            ) from None
 
 
 def _stderr(text: str) -> None:

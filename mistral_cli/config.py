@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import io
-import math
 import os
 import shlex
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from mistral_cli import envtrust
-from mistral_cli.errors import ConfigError, register_secret
+from mistral_cli import envtrust, values
+from mistral_cli.errors import ConfigError, UsageError, register_secret
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -31,35 +31,192 @@ FILE_INDEX = 3
 APP_NAME = "mistral-cli"
 
 
+# The kinds of value a setting takes; each is read by one parser of mistral_cli.values.
+TEXT, SECRET, URL, PATH = "text", "secret", "URL", "path"
+DURATION, COUNT, MONEY, BOOL, CHOICE = "duration", "count", "USD amount", "true/false", "choice"
+# Where a setting may come from besides flags and the environment.
+ANYWHERE = "anywhere"  # also a .env and the config file (and its profiles)
+NOT_DOTENV = "not .env"  # also the config file, never a .env (a folder must not decide it)
+ENVIRONMENT = "environment"  # the environment only: needed before any file is read
+
+
 @dataclass(frozen=True)
 class Field:
-    """One setting: its key in files, its environment variable, its type and default."""
+    """One setting: its key in files, its variable, kind, default, help, and where it may be set.
+
+    `shown` is how the default reads in `config show` and the README when None is the default
+    or the value alone says too little; `flag` is the global flag that sets it.
+    """
 
     key: str
     env: str
-    kind: type
-    default: object
+    kind: str
+    _: KW_ONLY
+    default: object = None
     help: str
+    shown: str = ""
+    flag: str | None = None
+    choices: tuple[str, ...] = ()
+    scope: str = ANYWHERE
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("api_key", "MISTRAL_API_KEY", str, None, "API key (Bearer token)"),
-    Field("base_url", "MISTRAL_BASE_URL", str, DEFAULT_BASE_URL, "API server"),
-    Field("model", "MISTRAL_MODEL", str, DEFAULT_MODEL, "default chat model"),
-    Field("embed_model", "MISTRAL_EMBED_MODEL", str, DEFAULT_EMBED_MODEL, "default embed model"),
-    Field("timeout", "MISTRAL_TIMEOUT", float, None, "read and stream-idle timeout, s"),
     Field(
-        "connect_timeout", "MISTRAL_CONNECT_TIMEOUT", float, DEFAULT_CONNECT_TIMEOUT, "connect, s"
+        "api_key",
+        "MISTRAL_API_KEY",
+        SECRET,
+        help="API key. There is no `--api-key` flag: it would leak into `ps` and shell history.",
     ),
-    Field("total_timeout", "MISTRAL_TOTAL_TIMEOUT", float, None, "overall limit per request, s"),
-    Field("ca_bundle", "SSL_CERT_FILE", str, None, "CA certificates (PEM) to verify TLS with"),
     Field(
-        "max_retries", "MISTRAL_MAX_RETRIES", int, DEFAULT_MAX_RETRIES, "retries after the first"
+        "base_url",
+        "MISTRAL_BASE_URL",
+        URL,
+        default=DEFAULT_BASE_URL,
+        help="API server.",
+        flag="--base-url",
     ),
-    Field("max_cost", "MISTRAL_MAX_COST", str, None, "budget per command, e.g. 0.50 or 20EUR"),
+    Field("model", "MISTRAL_MODEL", TEXT, default=DEFAULT_MODEL, help="Default chat model."),
+    Field(
+        "embed_model",
+        "MISTRAL_EMBED_MODEL",
+        TEXT,
+        default=DEFAULT_EMBED_MODEL,
+        help="Default embed model.",
+    ),
+    Field(
+        "timeout",
+        "MISTRAL_TIMEOUT",
+        DURATION,
+        help="Read and stream-idle timeout.",
+        shown="300 s per answer, 120 s idle in streams",
+        flag="--request-timeout",
+    ),
+    Field(
+        "connect_timeout",
+        "MISTRAL_CONNECT_TIMEOUT",
+        DURATION,
+        default=DEFAULT_CONNECT_TIMEOUT,
+        help="Connect timeout.",
+    ),
+    Field(
+        "total_timeout",
+        "MISTRAL_TOTAL_TIMEOUT",
+        DURATION,
+        help="Overall limit per request, retries and streaming included.",
+        shown="no limit",
+        flag="--total-timeout",
+    ),
+    Field(
+        "ca_bundle",
+        "SSL_CERT_FILE",
+        PATH,
+        help="CA certificates (PEM) to verify TLS with.",
+        shown="system CAs",
+        flag="--ca-bundle",
+    ),
+    Field(
+        "max_retries",
+        "MISTRAL_MAX_RETRIES",
+        COUNT,
+        default=DEFAULT_MAX_RETRIES,
+        help="Retries after the first attempt (429, 5xx, connection errors).",
+    ),
+    Field(
+        "max_cost",
+        "MISTRAL_MAX_COST",
+        MONEY,
+        help="Budget per command in USD, as `--max-cost` (`0.50`, `$5`, `5USD`).",
+        shown="no budget",
+    ),
+    Field(
+        "no_save",
+        "MISTRAL_NO_SAVE",
+        BOOL,
+        default=False,
+        help="Do not save chat exchanges (`--no-save`).",
+    ),
+    Field(
+        "tokenizer",
+        "MISTRAL_TOKENIZER",
+        CHOICE,
+        default="auto",
+        help="Token counts: `exact` (needs the `tokens` extra), `estimate`, or `auto` "
+        "(exact when installed).",
+        choices=("auto", "exact", "estimate"),
+    ),
+    Field(
+        "poll_interval",
+        "MISTRAL_POLL_INTERVAL",
+        DURATION,
+        help="Fixed poll interval for fine-tuning `--wait` (a testing/CI knob).",
+        shown="5 s ×1.5 up to 60 s",
+    ),
+    Field(
+        "no_deprecation_notice",
+        "MISTRAL_NO_DEPRECATION_NOTICE",
+        BOOL,
+        default=False,
+        help="Silence the fine-tuning API deprecation notice.",
+    ),
+    Field(
+        "debug",
+        "MISTRAL_DEBUG",
+        BOOL,
+        default=False,
+        help="Request traces on stderr (key redacted) and tracebacks.",
+        flag="--debug",
+    ),
+    Field(
+        "allow_http",
+        "MISTRAL_ALLOW_HTTP",
+        BOOL,
+        default=False,
+        help="Let the key go over plain `http://` to a host other than this machine.",
+        scope=NOT_DOTENV,
+    ),
+    Field(
+        "profile",
+        "MISTRAL_PROFILE",
+        TEXT,
+        help="Active `[profiles.NAME]` section of the config file.",
+        shown="none",
+        flag="--profile",
+        scope=ENVIRONMENT,
+    ),
+    Field(
+        "config_dir",
+        "MISTRAL_CONFIG_DIR",
+        PATH,
+        help="Folder holding `config.toml`, `prices.toml` and the trusted `.env` list.",
+        shown="platform config dir",
+        scope=ENVIRONMENT,
+    ),
+    Field(
+        "cache_dir",
+        "MISTRAL_CACHE_DIR",
+        PATH,
+        help="Model list cache, recent ids.",
+        shown="platform cache dir",
+        scope=ENVIRONMENT,
+    ),
+    Field(
+        "data_dir",
+        "MISTRAL_DATA_DIR",
+        PATH,
+        help="History, saved conversations, batch manifests.",
+        shown="platform data dir",
+        scope=ENVIRONMENT,
+    ),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
+FILE_KEYS = tuple(f.key for f in FIELDS if f.scope != ENVIRONMENT)  # settable in config.toml
 SECRET_KEYS = frozenset({"api_key"})
+# platformdirs' function for each folder a MISTRAL_*_DIR variable overrides
+PLATFORM_DIRS = {
+    "config_dir": "user_config_path",
+    "cache_dir": "user_cache_path",
+    "data_dir": "user_data_path",
+}
 
 
 class Secret:
@@ -93,7 +250,7 @@ class Secret:
 
 @dataclass(frozen=True)
 class Value:
-    """A resolved setting and where it came from ("default", "flag", "MISTRAL_X", a file path)."""
+    """A resolved setting and its source ("default", "flag", "MISTRAL_MODEL", a file path)."""
 
     value: Any
     source: str
@@ -111,6 +268,31 @@ class Settings:
     aliases: Mapping[str, str] = field(default_factory=dict)
     debug: bool = False
     notes: tuple[str, ...] = ()
+    unknown_profile: bool = False  # the profile asked for is not in the config file
+    profiles: tuple[str, ...] = ()  # the [profiles.NAME] sections of the config file
+    file_source: str = CONFIG_FILENAME
+
+    def require_profile(self) -> None:
+        """Exit 2, with close matches, when the profile asked for is not in the config file."""
+        if not self.unknown_profile or self.profile is None:
+            return
+        names = list(self.profiles)
+        given = (
+            f"--profile {self.profile}"
+            if self.source("profile") == "flag"
+            else f"MISTRAL_PROFILE={self.profile}"
+        )
+        close = difflib.get_close_matches(self.profile, names, n=3, cutoff=0.6)
+        if close:
+            hint = f"did you mean {' or '.join(close)}? (profiles: {', '.join(names)})"
+        elif names:
+            hint = f"profiles: {', '.join(names)}"
+        else:
+            hint = "the config file has no [profiles.NAME] section yet"
+        raise ConfigError(
+            f"{given}: no such profile in {self.file_source}",
+            hint=f"{hint}; `mistral --profile NAME config set KEY VALUE` creates one",
+        )
 
     def get(self, key: str) -> Any:  # noqa: ANN401  # typed accessors below cover real use
         """Return the value of one field."""
@@ -165,33 +347,82 @@ class Settings:
         """Retries after the first attempt."""
         return int(self.get("max_retries"))
 
+    @property
+    def max_cost(self) -> float | None:
+        """The budget per command in USD (MISTRAL_MAX_COST, max_cost); None: no budget."""
+        value = self.get("max_cost")
+        return None if value is None else float(value)
+
+    @property
+    def no_save(self) -> bool:
+        """Chat exchanges are not saved."""
+        return bool(self.get("no_save"))
+
+    @property
+    def tokenizer(self) -> str:
+        """The token counter: auto (exact when installed), exact (required) or estimate."""
+        return str(self.get("tokenizer"))
+
+    @property
+    def poll_interval(self) -> float | None:
+        """A fixed fine-tuning poll interval in seconds; None: the backoff."""
+        value = self.get("poll_interval")
+        return None if value is None else float(value)
+
+    @property
+    def deprecation_notice(self) -> bool:
+        """Say that the fine-tuning API is deprecated (unless MISTRAL_NO_DEPRECATION_NOTICE)."""
+        return not self.get("no_deprecation_notice")
+
+    @property
+    def allow_http(self) -> bool:
+        """The key may go over plain http:// to a host other than this machine."""
+        return bool(self.get("allow_http"))
+
+    def folder(self, key: str) -> Path:
+        """config_dir, cache_dir or data_dir: its MISTRAL_*_DIR override, else the platform's."""
+        return folder(key, self.get(key))
+
     def source(self, key: str) -> str:
         """Where a field's value came from."""
         return self.values[key].source
 
 
+def parse(fld: Field, raw: object, name: str) -> object:
+    """Read one raw value of `fld` (text, or a TOML value) given under `name`, by its kind."""
+    if fld.kind == DURATION:
+        return values.duration(raw, name)
+    if fld.kind == COUNT:
+        return values.count(raw, name)
+    if fld.kind == MONEY:
+        return values.money(raw, name)
+    if fld.kind == BOOL:
+        return values.boolean(raw, name)
+    if fld.kind == CHOICE:
+        return values.choice(raw, name, fld.choices)
+    if not isinstance(raw, str):
+        shown = "a secret" if fld.kind == SECRET else repr(raw)
+        raise UsageError(f"{name} expects text, got {shown}", hint=f"e.g. {_example(fld, name)}")
+    if fld.kind == URL:
+        check_base_url(raw, name)
+    return Secret(raw.strip()) if fld.kind == SECRET else raw.strip()
+
+
+def _example(fld: Field, name: str) -> str:
+    value = fld.default if isinstance(fld.default, str) else "…"
+    return values.example(name, value)
+
+
 def _convert(fld: Field, raw: object, source: str) -> object:
-    if fld.kind is str:
-        if not isinstance(raw, str):
-            shown = "a secret" if fld.key in SECRET_KEYS else repr(raw)
-            raise ConfigError(f"{source}: {fld.key} must be a string, got {shown}")
-        if fld.key == "base_url":
-            check_base_url(raw, "--base-url" if source == "flag" else source)
-        return Secret(raw.strip()) if fld.key in SECRET_KEYS else raw.strip()
+    """parse() with the name the value was given under; a file's or .env's error names it."""
+    if source == "flag":
+        return parse(fld, raw, fld.flag or f"--{fld.key.replace('_', '-')}")
+    in_file = source != fld.env and f"({fld.env}" not in source  # not the environment or a .env
     try:
-        if isinstance(raw, bool):
-            raise TypeError(raw)
-        value = fld.kind(raw)
-        if not math.isfinite(value):
-            raise ValueError(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(
-            f"{source}: {fld.key} must be a number, got {raw!r}",
-            hint=f"fix {fld.env} or `{fld.key}` in the config file",
-        ) from None
-    if value < 0:
-        raise ConfigError(f"{source}: {fld.key} must not be negative, got {raw!r}")
-    return value
+        return parse(fld, raw, fld.key if in_file else fld.env)
+    except UsageError as exc:
+        where = "" if source == fld.env else source.split(" (", 1)[0] + ": "
+        raise ConfigError(where + exc.message, hint=exc.hint) from None
 
 
 def check_base_url(raw: str, where: str) -> None:
@@ -231,12 +462,17 @@ def resolve(
     table = _profile_table(file, profile, file_source)
 
     def candidates(fld: Field) -> list[tuple[object | None, str]]:
-        return [
+        found = [
             (flags.get(fld.key), "flag"),
             (environ.get(fld.env), fld.env),
             (dotenv.get(fld.env), f"{dotenv_source} ({fld.env})"),
             (table.get(fld.key), file_source),
         ]
+        if fld.scope != ANYWHERE:  # never from a .env; environment-only: not the file either
+            found[DOTENV_INDEX] = (None, "")
+        if fld.scope == ENVIRONMENT:
+            found[FILE_INDEX] = (None, "")
+        return found
 
     key_field = FIELD_BY_KEY["api_key"]
     key_candidates = candidates(key_field)
@@ -251,10 +487,36 @@ def resolve(
         if steered and _steer(fld, options, dotenv_source, dotenv_trust):
             ignored.append(fld.env)  # it would have been used: the note says why it was not
         values[fld.key] = _pick(fld, options, None, profile)
-    aliases = _aliases(file, profile, file_source)
-    debug = bool(flags.get("debug")) or environ.get("MISTRAL_DEBUG", "") not in ("", "0")
-    notes = (_ignored_note(ignored, dotenv_source, dotenv_trust),) if ignored else ()
-    return Settings(values=values, profile=profile, aliases=aliases, debug=debug, notes=notes)
+    notes = [_ignored_note(ignored, dotenv_source, dotenv_trust)] if ignored else []
+    notes.extend(
+        f"ignored {fld.env} in {dotenv_source}: it is read from the environment only"
+        for fld in FIELDS
+        if fld.scope != ANYWHERE and dotenv.get(fld.env)
+    )
+    return Settings(
+        values=values,
+        profile=profile,
+        aliases=_aliases(file, profile, file_source),
+        debug=bool(values["debug"].value),
+        notes=tuple(notes),
+        unknown_profile=_unknown_profile(file, profile, keyring),
+        profiles=tuple(_profiles(file)),
+        file_source=file_source,
+    )
+
+
+def _unknown_profile(
+    file: Mapping[str, Any], profile: str | None, keyring: Callable[[str | None], str | None] | None
+) -> bool:
+    """True when `profile` names no [profiles.NAME] section, nor a key saved in the keyring."""
+    if profile is None or profile in _profiles(file):
+        return False
+    return not (keyring is not None and keyring(profile))
+
+
+def _profiles(file: Mapping[str, Any]) -> list[str]:
+    section = file.get("profiles", {})
+    return sorted(section) if isinstance(section, dict) else []
 
 
 def _steer(
@@ -313,19 +575,35 @@ def _first_text(*options: object | None) -> str | None:
 
 def _profile_table(file: Mapping[str, Any], profile: str | None, source: str) -> dict[str, Any]:
     """Top-level keys, overlaid by `[profiles.NAME]` when a profile is active."""
-    unknown = sorted(k for k in file if k not in FIELD_BY_KEY and k not in ("profiles", "aliases"))
-    if unknown:
-        raise ConfigError(
-            f"{source}: unknown setting {unknown[0]!r}",
-            hint="known settings: " + ", ".join(FIELD_BY_KEY),
-        )
-    merged = {k: v for k, v in file.items() if k in FIELD_BY_KEY}
+    _check_keys(file, source, ("profiles", "aliases"))
+    merged = {k: v for k, v in file.items() if k in FILE_KEYS}
     if profile:
         section = file.get("profiles", {}).get(profile, {})
         if not isinstance(section, dict):
             raise ConfigError(f"{source}: [profiles.{profile}] must be a table")
-        merged.update({k: v for k, v in section.items() if k in FIELD_BY_KEY})
+        _check_keys(section, f"{source} [profiles.{profile}]", ("aliases",))
+        merged.update({k: v for k, v in section.items() if k in FILE_KEYS})
     return merged
+
+
+def _check_keys(table: Mapping[str, Any], source: str, tables: tuple[str, ...]) -> None:
+    """A key the file may not set: unknown (named with close matches), or environment-only."""
+    for key in sorted(table):
+        if key in FILE_KEYS or key in tables:
+            continue
+        fld = FIELD_BY_KEY.get(key)
+        if fld is not None:
+            raise ConfigError(
+                f"{source}: {key} cannot be set in the config file",
+                hint=f"{fld.env} is read from the environment only",
+            )
+        close = difflib.get_close_matches(key, FILE_KEYS, n=1)
+        raise ConfigError(
+            f"{source}: unknown setting {key!r}",
+            hint=f"did you mean {close[0]}?"
+            if close
+            else "known settings: " + ", ".join(FILE_KEYS),
+        )
 
 
 def _aliases(file: Mapping[str, Any], profile: str | None, source: str) -> dict[str, str]:
@@ -343,14 +621,22 @@ def _aliases(file: Mapping[str, Any], profile: str | None, source: str) -> dict[
 # ---------------------------------------------------------------- file discovery and reading
 
 
-def config_dir(environ: Mapping[str, str]) -> Path:
-    """The user config directory: MISTRAL_CONFIG_DIR, else platformdirs' for mistral-cli."""
-    override = environ.get("MISTRAL_CONFIG_DIR")
-    if override:
+def folder(key: str, override: object | None) -> Path:
+    """config_dir, cache_dir or data_dir: the override (MISTRAL_*_DIR), else platformdirs'."""
+    if isinstance(override, str) and override:
         return Path(override).expanduser()
-    import platformdirs  # noqa: PLC0415  # only needed when a command reads its config
+    import platformdirs  # noqa: PLC0415  # only needed when a command uses its folders
 
-    return platformdirs.user_config_path(APP_NAME)
+    path: Path = getattr(platformdirs, PLATFORM_DIRS[key])(APP_NAME)
+    return path
+
+
+def config_dir(environ: Mapping[str, str]) -> Path:
+    """The user config directory: MISTRAL_CONFIG_DIR, else platformdirs' for mistral-cli.
+
+    Read before the config file, so from the environment only (it says where the file is).
+    """
+    return folder("config_dir", environ.get(FIELD_BY_KEY["config_dir"].env))
 
 
 def config_file(environ: Mapping[str, str]) -> Path:

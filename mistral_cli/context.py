@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_cli import config, envtrust
@@ -13,11 +12,13 @@ from mistral_cli.errors import AuthError, UsageError
 from mistral_cli.output import Output
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
+    from pathlib import Path
 
     from mistral_cli.api.client import ApiClient
     from mistral_cli.services.model_cards import Card
     from mistral_cli.services.models import ModelCache
+    from mistral_cli.services.pricing import PriceTable
 
 
 # What the CLI keeps in its folders (glob patterns): tightened to 0600 (folders 0700) if looser
@@ -101,7 +102,7 @@ class AppContext:
     def _refuse_plain_http(self) -> None:
         """Exit 2 before any connection when the key would cross the network unencrypted."""
         host = envtrust.plain_http_host(self.settings.base_url)
-        if host is None or self.environ.get(envtrust.ALLOW_HTTP) == "1":
+        if host is None or self.settings.allow_http:
             return
         source = self.settings.source("base_url")
         raise UsageError(
@@ -116,11 +117,11 @@ class AppContext:
 
     def cache_dir(self) -> Path:
         """MISTRAL_CACHE_DIR, else platformdirs' user cache dir; private (see _private)."""
-        return self._private(self._dir("MISTRAL_CACHE_DIR", "user_cache_path"), CACHE_STATE)
+        return self._private(self.settings.folder("cache_dir"), CACHE_STATE)
 
     def data_dir(self) -> Path:
         """MISTRAL_DATA_DIR, else platformdirs' user data dir (history, conversations)."""
-        return self._private(self._dir("MISTRAL_DATA_DIR", "user_data_path"), DATA_STATE)
+        return self._private(self.settings.folder("data_dir"), DATA_STATE)
 
     def _private(self, folder: Path, patterns: tuple[str, ...]) -> Path:
         """Once per run: the folder 0700 and our files in it 0600, each tightening said once.
@@ -138,15 +139,6 @@ class AppContext:
             for item in changed:
                 self.out.info(item.notice())
         return folder
-
-    def _dir(self, variable: str, kind: str) -> Path:
-        override = self.environ.get(variable)
-        if override:
-            return Path(override).expanduser()
-        import platformdirs
-
-        path: Path = getattr(platformdirs, kind)(config.APP_NAME)
-        return path
 
     # ------------------------------------------------------------ models
 
@@ -166,11 +158,18 @@ class AppContext:
         return svc.list_models(self.client, self.model_cache(), refresh=refresh)
 
     def resolve_model(self, name: str | None, *, default: str | None = None) -> str:
-        """Resolve a -m value (or the configured default) to an id the API accepts."""
-        from mistral_cli.services import models as svc
+        """Resolve a -m value (or the configured default) to an id the API accepts.
 
+        A fresh cache is read without pydantic (services/model_cards.py); a missing or stale
+        one is fetched and saved as `models()` does.
+        """
+        from mistral_cli.services import model_names as svc
+
+        check_model_flag(name)
         wanted = name or default or self.settings.model
-        cards = self.models()
+        cards: Sequence[svc.Named] | None = self.model_cache().load()
+        if cards is None:
+            cards = self.models(refresh=True)
         try:
             resolved = svc.resolve(wanted, cards, self.settings.aliases)
         except svc.UnknownModel:
@@ -184,19 +183,43 @@ class AppContext:
             self.out.debug(f"model {wanted!r} resolved to {resolved!r}")
         return resolved
 
+    # ------------------------------------------------------------ prices
+
+    def prices(self) -> PriceTable:
+        """The shipped prices with the user's prices.toml (config directory) over them."""
+        from mistral_cli.services import pricing
+
+        return pricing.load(config.config_dir(self.environ))
+
     def close(self) -> None:
         """Release the client's connections."""
         if self._client is not None:
             self._client.close()
 
 
-def app_context(ctx: HasRoot) -> AppContext:
-    """The AppContext for this invocation: given by a test, or built from flags and config."""
+def check_model_flag(name: str | None) -> None:
+    """`-m ''` (or only spaces) is a usage error (exit 2), never a silent fall back."""
+    if name is not None and not name.strip():
+        raise UsageError(
+            "-m/--model is empty", hint="name a model; `mistral models list` shows them"
+        )
+
+
+def app_context(ctx: HasRoot, *, new_profile: bool = False) -> AppContext:
+    """The AppContext for this invocation: given by a test, or built from flags and config.
+
+    A --profile (or MISTRAL_PROFILE) the config file lacks is exit 2, except for the commands
+    that create one (`new_profile`: `config set`, `auth login`).
+    """
     root = ctx.find_root()
     if isinstance(root.obj, AppContext):
+        if not new_profile:
+            root.obj.settings.require_profile()
         return root.obj
     flags: dict[str, object | None] = dict(root.obj or {})
     settings = config.load(flags)
+    if not new_profile:
+        settings.require_profile()
     actx = AppContext(settings=settings, out=Output(raw=bool(flags.get("raw"))))
     for note in settings.notes:  # a .env skipped, or values of it skipped, and why
         actx.out.warn(note)

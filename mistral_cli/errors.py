@@ -28,6 +28,7 @@ class ExitCode(enum.IntEnum):
     JOB_CANCELLED = 9
     NOT_AVAILABLE = 10
     BUDGET = 11
+    FLAGGED = 12
     TIMEOUT = 124
     INTERRUPTED = 130
     TERMINATED = 143
@@ -46,6 +47,7 @@ EXIT_CODE_TABLE: tuple[tuple[int, str], ...] = (
     (9, "fine-tuning job CANCELLED"),
     (10, "fine-tuning not available for this account or model"),
     (11, "budget exceeded (--max-cost)"),
+    (12, "moderation flagged an input in a --fail-on category"),
     (124, "--wait timed out (the job runs on)"),
     (130, "interrupted (Ctrl-C); 143 on SIGTERM"),
 )
@@ -94,6 +96,12 @@ class BudgetExceeded(CliError):
     """The request would cost more than --max-cost."""
 
     exit_code = ExitCode.BUDGET
+
+
+class Flagged(CliError):
+    """`moderate --fail-on`: an input was flagged in one of the named categories."""
+
+    exit_code = ExitCode.FLAGGED
 
 
 class WaitTimeout(CliError):

@@ -6,7 +6,8 @@ Every file the CLI writes goes through here, so the rules live in one place:
   renamed, so a planted symlink is never followed and a crash never leaves half a file;
 - a user's output path is never overwritten without `--force`; `-` is stdout; a character device
   or FIFO (`/dev/stdout`, a named pipe) is written directly;
-- a name chosen by the server is reduced to a safe basename.
+- a name chosen by the server is reduced to a safe basename;
+- a record write holds Ctrl-C and SIGTERM until it is whole.
 A leaf: imports nothing from the CLI's layers.
 """
 
@@ -16,19 +17,23 @@ import contextlib
 import errno
 import fnmatch
 import os
+import re
 import secrets
+import signal
 import stat
 import sys
+import threading
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
-from mistral_cli.errors import CliError, UsageError
+from mistral_cli.errors import CliError, PipeClosed, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
+    from types import FrameType
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -224,8 +229,18 @@ def is_stdout(path: str | Path) -> bool:
     return str(path) == "-"
 
 
+# /dev/stdout and friends name an open descriptor (a terminal, a pipe, or the file a shell
+# redirected to): written directly, like a device, never replaced.
+_FD_PATH = re.compile(r"/dev/std(?:out|err)|/dev/fd/\d+|/proc/(?:self|thread-self|\d+)/fd/\d+")
+
+
 def is_stream(path: Path) -> bool:
-    """True when `path` is (or links to) a character device or FIFO: written directly."""
+    """True when `path` is (or links to) a character device or FIFO, or names an open descriptor.
+
+    Such a path is written directly (appended to), never replaced by a new file.
+    """
+    if _FD_PATH.fullmatch(str(path)):
+        return True
     try:
         mode = path.stat().st_mode
     except OSError:
@@ -238,7 +253,19 @@ def check_new(path: Path, *, force: bool, flag: str = "--force") -> None:
     if is_stdout(path) or is_stream(path) or force:
         return
     if path.exists() or path.is_symlink():
-        raise UsageError(f"{path} already exists", hint=f"pass {flag} to overwrite it")
+        raise already_exists(path, flag)
+
+
+def check_folder(path: Path) -> None:
+    """Refuse (exit 2) an output path whose folder does not exist: a typo, caught before work."""
+    if is_stdout(path) or is_stream(path) or path.parent.is_dir():
+        return
+    raise UsageError(f"cannot write {path}: there is no folder {path.parent}")
+
+
+def already_exists(path: Path, flag: str = "--force") -> UsageError:
+    """The exit-2 error for an output path that exists, naming the flag that allows it."""
+    return UsageError(f"{path} already exists", hint=f"pass {flag} to overwrite it")
 
 
 @overload
@@ -267,16 +294,23 @@ def _open_output(path: Path, *, force: bool, binary: bool, flag: str) -> Iterato
     check_new(path, force=force, flag=flag)
     if is_stdout(path):
         stream = sys.stdout.buffer if binary else sys.stdout
-        yield stream
-        stream.flush()
+        try:
+            yield stream
+            stream.flush()
+        except BrokenPipeError:  # `| head`: a normal ending, as Output treats it
+            _quiet_stdout()
+            raise PipeClosed from None
+        except OSError as exc:
+            _quiet_stdout()  # the exit flush would fail the same way
+            raise write_failed("stdout", exc) from None
         return
     if is_stream(path):
         try:
             handle = path.open("ab" if binary else "a", encoding=None if binary else "utf-8")
         except OSError as exc:
             raise write_failed(path, exc) from None
-        with handle:
-            yield handle
+        with _guarded(path, handle) as direct:
+            yield direct
         return
     try:
         fd, tmp = _temp_beside(path, PUBLIC_FILE)
@@ -295,6 +329,112 @@ def _open_output(path: Path, *, force: bool, binary: bool, flag: str) -> Iterato
         tmp.unlink(missing_ok=True)
 
 
+def open_progressive(
+    path: Path, *, force: bool, flag: str = "--force"
+) -> contextlib.AbstractContextManager[IO[bytes]]:
+    """Open an output that is written as the work goes, so what was done survives an interrupt.
+
+    The file is created at once: exclusively and never through a symlink (an existing path
+    needs `force`, and is then replaced by renaming a fresh temporary file onto it before
+    anything is written). `-` is stdout; a device or FIFO is written directly. Failed writes
+    are exit 1 naming the file.
+    """
+    return _open_progressive(path, force=force, flag=flag)
+
+
+@contextmanager
+def _open_progressive(path: Path, *, force: bool, flag: str) -> Iterator[IO[bytes]]:
+    check_new(path, force=force, flag=flag)
+    if is_stdout(path) or is_stream(path):
+        with open_output(path, force=force, binary=True, flag=flag) as direct:
+            yield direct
+        return
+    try:
+        fd = _create_now(path, force=force, flag=flag)
+    except OSError as exc:
+        raise write_failed(path, exc) from None
+    with _guarded(path, os.fdopen(fd, "wb")) as handle:
+        yield handle
+
+
+def _create_now(path: Path, *, force: bool, flag: str) -> int:
+    if not force:
+        try:
+            return os.open(path, _OPEN_FLAGS, PUBLIC_FILE)
+        except FileExistsError:
+            raise already_exists(path, flag) from None
+    fd, tmp = _temp_beside(path, PUBLIC_FILE)
+    try:
+        tmp.replace(path)  # replaces a symlink at `path`, never what it points to
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    return fd
+
+
+def open_append(path: Path) -> contextlib.AbstractContextManager[IO[bytes]]:
+    """Open an existing regular file to append to it, never through a symlink (`--resume`)."""
+    return _guarded(path, open_existing(path, append=True))
+
+
+def open_existing(path: Path, *, append: bool = False) -> IO[bytes]:
+    """Open an existing regular file to read and write (or append), never through a symlink.
+
+    A symlink, a FIFO or a device is refused (exit 2); a missing file is FileNotFoundError.
+    """
+    flags = (os.O_WRONLY | os.O_APPEND) if append else os.O_RDWR
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
+    not_regular = UsageError(f"{path} is not a regular file", hint="name a regular file")
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            raise UsageError(
+                f"{path} is a symbolic link; it is not followed",
+                hint="name the file itself, or write to a new file",
+            ) from None
+        if exc.errno == errno.ENXIO:  # a FIFO nobody reads
+            raise not_regular from None
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise write_failed(path, exc) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise not_regular
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "ab" if append else "r+b")
+
+
+def remove_created(path: Path, handle: IO[Any]) -> None:
+    """Remove `path` if it is still the regular file open as `handle` (one we made in vain)."""
+    try:
+        ours, there = os.fstat(handle.fileno()), os.lstat(path)
+    except (OSError, ValueError):
+        return
+    if stat.S_ISREG(there.st_mode) and (ours.st_dev, ours.st_ino) == (there.st_dev, there.st_ino):
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _guarded(path: Path, handle: IO[Any]) -> Iterator[IO[Any]]:
+    """Close `handle` however the block ends; a failed write or close is exit 1 naming `path`."""
+    try:
+        with handle:
+            yield handle
+    except OSError as exc:
+        raise write_failed(path, exc) from None
+
+
+def _quiet_stdout() -> None:
+    """Point fd 1 at /dev/null: the interpreter's exit flush must not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        target = sys.stdout.fileno()  # a swapped-in stream without one (tests) is left alone
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, target)
+        os.close(devnull)
+
+
 def _publish(tmp: Path, path: Path, *, force: bool, flag: str) -> None:
     """Rename `tmp` onto `path`; without `force`, never replace something that appeared."""
     if force:
@@ -303,7 +443,7 @@ def _publish(tmp: Path, path: Path, *, force: bool, flag: str) -> None:
     try:
         os.link(tmp, path, follow_symlinks=False)  # fails if `path` exists: no clobbering
     except FileExistsError:
-        raise UsageError(f"{path} already exists", hint=f"pass {flag} to overwrite it") from None
+        raise already_exists(path, flag) from None
     except OSError as exc:  # a file system without hard links: check, then rename
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
             raise
@@ -325,3 +465,30 @@ def safe_basename(name: str, *, fallback: str) -> str:
     while len(base.encode("utf-8")) > MAX_NAME:
         base = base[:-1]
     return base or fallback
+
+
+# ---------------------------------------------------------------- signals
+
+
+@contextmanager
+def held_signals() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then deliver them: a write is never torn.
+
+    Python runs signal handlers in the main thread only, so elsewhere this is a no-op.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)  # the restored handler runs now, after the block

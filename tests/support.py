@@ -44,10 +44,18 @@ def make_context(
     environ: Mapping[str, str] | None = None,
     sleep: Sleeps | None = None,
 ) -> AppContext:
-    """An AppContext with settings from `env` (key and base URL by default) and a transport."""
+    """An AppContext with settings from `env` (key and base URL by default) and a transport.
+
+    Like the real loader, the settings also read `environ` (default os.environ): its MISTRAL_*
+    variables other than the key and the server, which come from `env` only.
+    """
     import os
 
+    environ = dict(os.environ if environ is None else environ)
     values = {"MISTRAL_API_KEY": TEST_KEY, "MISTRAL_BASE_URL": "https://api.mistral.ai"}
+    values.update(
+        {k: v for k, v in environ.items() if k.startswith("MISTRAL_") and k not in values}
+    )
     values.update(env or {})
     settings = config.resolve({}, values, {}, {})
     return AppContext(
@@ -55,7 +63,7 @@ def make_context(
         out=Output(tty=tty),
         transport=transport,
         sleep=sleep or Sleeps(),
-        environ=dict(os.environ if environ is None else environ),
+        environ=environ,
     )
 
 

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import orjson
-from pydantic import BaseModel
 
 from mistral_cli import __version__
 from mistral_cli.api import body as bodies
-from mistral_cli.api import network, trace
+from mistral_cli.api import network, parse, trace
 from mistral_cli.api.deadline import Deadline
 from mistral_cli.api.errors import (
     ApiError,
@@ -35,11 +34,14 @@ from mistral_cli.api.retry import RETRY_STATUSES, RetryPolicy, retry_after
 from mistral_cli.api.sse import iter_events
 from mistral_cli.api.watchdog import Expired, Watchdog
 from mistral_cli.errors import redact
+from mistral_cli.values import counted
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pydantic loads with the first typed answer (send): chat needs none
     import ssl
 
-M = TypeVar("M", bound=BaseModel)
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 Notify = Callable[[str], None]
 DEFAULT_READ = 300.0  # non-streaming answers can take minutes (API.md §5)
 DEFAULT_STREAM_IDLE = 120.0
@@ -121,10 +123,38 @@ class ApiClient:
         """GET a JSON document."""
         return self.request("GET", path, params=params)
 
-    def send(self, method: str, path: str, *, body: BaseModel | None, into: type[M]) -> M:
-        """Send a typed request body and parse the answer into a schema model."""
-        payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
-        return into.model_validate(self.request(method, path, json_body=payload))
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        into: type[M],
+        body: BaseModel | Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, str] | None = None,
+        read_timeout: float | None = None,
+    ) -> M:
+        """Send a request (a schema body goes without its None fields) and read the answer.
+
+        The answer is read leniently into `into`; what it truly lacks raises UnexpectedAnswer
+        (exit 1). With --debug, skipped list items are noted and an unexpected body is shown.
+        """
+        from pydantic import BaseModel
+
+        payload = (
+            body.model_dump(mode="json", exclude_none=True) if isinstance(body, BaseModel) else body
+        )
+        answer = self.request(
+            method,
+            path,
+            json_body=payload,
+            params=params,
+            files=files,
+            data=data,
+            read_timeout=read_timeout,
+        )
+        return parse.answer(into, answer, where=f"{method} {path}", note=self._trace)
 
     def request(
         self,
@@ -399,7 +429,8 @@ def _decode(response: httpx.Response) -> Any:  # noqa: ANN401  # raw JSON edge
     except ValueError:
         raise ServerError(
             f"the server sent an unreadable answer (HTTP {response.status_code}, "
-            f"{len(body)} bytes of {response.headers.get('content-type', 'unknown type')})",
+            f"{counted(len(body), 'byte')} of "
+            f"{response.headers.get('content-type', 'unknown type')})",
             status=response.status_code,
             request_id=_request_id(response),
             hint="try again; if it persists, rerun with --debug and report it",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mistral_cli.api.errors import NetworkError, StreamInterrupted
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,5 +52,5 @@ class Deadline:
         limit = f"{self.limit:g}" if self.limit is not None else "?"
         text = f"the request did not finish within the total timeout of {limit} s"
         if streaming:
-            return StreamInterrupted(f"{text} (after {events} events)", hint=HINT)
+            return StreamInterrupted(f"{text} (after {counted(events, 'event')})", hint=HINT)
         return NetworkError(text, hint=HINT)

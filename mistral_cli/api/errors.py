@@ -70,6 +70,31 @@ class ServerError(ApiError):
     exit_code = ExitCode.ERROR
 
 
+class UnexpectedAnswer(ServerError):
+    """A 2xx answer that lacks what the command needs: the server's problem (exit 1), not a bug.
+
+    `answer` keeps the decoded body, so a caller can still read what did come back.
+    """
+
+    def __init__(
+        self, where: str, problem: str, *, answer: object = None, hint: str | None = None
+    ) -> None:
+        super().__init__(
+            f"unexpected answer from the server ({where}): {problem}",
+            hint=hint or "rerun with --debug to see the answer it sent",
+        )
+        self.where = where
+        self.problem = problem
+        self.answer = answer
+
+
+def unreadable(exc: BaseException) -> bool:
+    """An answer that came back but could not be read (a malformed or unexpected 2xx body)."""
+    if isinstance(exc, UnexpectedAnswer):
+        return True
+    return isinstance(exc, ServerError) and exc.status is not None and exc.status < 400
+
+
 class NetworkError(ApiError):
     """Connect failure, timeout, reset: no usable HTTP answer."""
 

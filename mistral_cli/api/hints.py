@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mistral_cli.values import counted
+
 if TYPE_CHECKING:
     import httpx
 
@@ -14,7 +16,7 @@ def status_hint(
     status: int, *, attempts: int, wait: float | None, path: str, key_source: str
 ) -> str:
     """The hint line for an HTTP error status."""
-    tries = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"
+    tries = f"gave up after {counted(attempts, 'attempt')}"
     if status == 401:
         return f"the key came from {key_source}; check it at console.mistral.ai"
     if status == 402:
@@ -35,14 +37,18 @@ def status_hint(
 
 
 def not_found_hint(path: str) -> str:
-    """Which `list` command shows the ids that exist."""
+    """Which `list` command shows the ids that exist.
+
+    A 404 on the list route itself is no unknown id: the server lacks the route, and pointing
+    at the `list` command that just failed would not help.
+    """
     for prefix, command in (
         ("/v1/models", "mistral models list"),
-        ("/v1/fine_tuning", "mistral finetune list"),
+        ("/v1/fine_tuning/jobs", "mistral finetune list"),
         ("/v1/files", "mistral files list"),
-        ("/v1/batch", "mistral batch list"),
+        ("/v1/batch/jobs", "mistral batch list"),
     ):
-        if path.startswith(prefix):
+        if path.startswith(prefix) and path.rstrip("/") != prefix:
             return f"check the id: `{command}` shows what exists"
     return "check MISTRAL_BASE_URL: the server does not know this route"
 

@@ -19,6 +19,7 @@ from mistral_cli.api.deadline import Deadline
 from mistral_cli.api.errors import NetworkError, ServerError, StreamInterrupted, parse_error_body
 from mistral_cli.api.limits import ERROR_BODY, SSE_LINE, size_text
 from mistral_cli.api.watchdog import TOTAL, Expired, Watchdog
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -60,23 +61,23 @@ def iter_events(
     except LineTooLong:
         raise StreamInterrupted(
             f"the stream sent a line longer than {size_text(SSE_LINE)} (the limit) after "
-            f"{received} events",
+            f"{counted(received, 'event')}",
             hint="the partial answer was kept; the server or a proxy is not sending a normal "
             "event stream (check MISTRAL_BASE_URL)",
         ) from None
     except httpx.ReadTimeout:
         wait = f" for {idle:g} s" if idle else ""
         raise StreamInterrupted(
-            f"the stream went silent{wait} after {received} events",
+            f"the stream went silent{wait} after {counted(received, 'event')}",
             hint="raise MISTRAL_TIMEOUT if the model needs longer pauses",
         ) from None
     except (httpx.TransportError, httpx.StreamError) as exc:
         raise StreamInterrupted(
-            f"the stream broke after {received} events ({_why(exc)})",
+            f"the stream broke after {counted(received, 'event')} ({_why(exc)})",
             hint="try again; a flaky network or proxy can cut long streams",
         ) from None
     raise StreamInterrupted(
-        f"the stream ended after {received} events without its end marker",
+        f"the stream ended after {counted(received, 'event')} without its end marker",
         hint="the answer may be incomplete; try again",
     )
 
@@ -139,7 +140,7 @@ def _expired(expired: Expired, watchdog: Watchdog, received: int) -> NetworkErro
         return watchdog.deadline.error(streaming=True, events=received)
     idle = watchdog.idle or 0.0
     return StreamInterrupted(
-        f"the stream sent no data for {idle:g} s after {received} events",
+        f"the stream sent no data for {idle:g} s after {counted(received, 'event')}",
         hint="raise MISTRAL_TIMEOUT if the model needs longer pauses (keep-alive comments "
         "do not count as data)",
     )

@@ -1,4 +1,4 @@
-"""The chat REPL: a line editor, slash commands, and answers rendered as one-shot renders them.
+"""The chat REPL: the loop, the slash commands, and answers rendered as one-shot renders them.
 
 Imported only when the REPL starts (never for --help); prompt_toolkit loads only for a terminal.
 """
@@ -11,19 +11,18 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from mistral_cli import fsio
-from mistral_cli.commands.chat import (
-    Options,
+from mistral_cli.commands._chat_ui import (
+    ChatOptions,
     chat_budget,
     remember_conversation,
     render_turn,
     report_turn,
 )
+from mistral_cli.commands._editor import ReadLine, on_terminal, terminal_reader
 from mistral_cli.context import AppContext
 from mistral_cli.errors import CliError, ExitCode, Interrupted, UsageError, describe
-from mistral_cli.output import Output
 from mistral_cli.services import repl as commands
-from mistral_cli.services.chat import ChatSession, Turn
+from mistral_cli.services.chat import ChatSession, Totals, Turn
 from mistral_cli.services.chat.budget import ChatBudget
 from mistral_cli.services.conversations import (
     SHORT_ID,
@@ -32,18 +31,18 @@ from mistral_cli.services.conversations import (
     title_of,
     transcript,
 )
+from mistral_cli.services.pricing import money
 from mistral_cli.services.store_errors import StoreError
+from mistral_cli.values import counted
 
 PROMPT = "› "
 HISTORY_FILE = "history"
-# read_line(prompt) → the typed text; raises EOFError on Ctrl-D, KeyboardInterrupt on Ctrl-C
-ReadLine = Callable[[str], str]
 
 
 def run_repl(
     actx: AppContext,
     open_session: Callable[[], ChatSession],
-    opts: Options,
+    opts: ChatOptions,
     *,
     read_line: ReadLine | None = None,
 ) -> int:
@@ -84,65 +83,20 @@ def probe_store(actx: AppContext, session: ChatSession) -> None:
         session.store = None
 
 
-def on_terminal(out: Output) -> bool:
-    """True when stdin and stdout are terminals (--raw does not matter here)."""
-    raw, out.raw = out.raw, False
-    try:
-        return out.stdin_is_tty and out.is_tty
-    finally:
-        out.raw = raw
-
-
-def terminal_reader(history: Path, out: Output) -> ReadLine:
-    """A prompt_toolkit editor: Enter sends, Alt-Enter adds a line, history kept in `history`.
-
-    The history file is 0600 in a 0700 folder: a key pasted at the prompt stays private.
-    """
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.history import FileHistory, History, InMemoryHistory
-    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-
-    keys = KeyBindings()
-
-    @keys.add("escape", "enter")  # Alt-Enter sends ESC CR; so does Esc then Enter
-    def _newline(event: KeyPressEvent) -> None:
-        event.current_buffer.insert_text("\n")
-
-    kept: History
-    try:
-        fsio.private_dir(history.parent)
-        fsio.private_file(history)  # prompt_toolkit appends to it, keeping its mode
-        kept = FileHistory(str(history))
-    except OSError as exc:
-        out.warn(f"cannot keep the input history in {history}: {exc.strerror}")
-        kept = InMemoryHistory()
-    editor: PromptSession[str] = PromptSession(
-        history=kept,
-        key_bindings=keys,
-        prompt_continuation=lambda width, _line, _wrap: "… ".rjust(width),
-    )
-    return editor.prompt
-
-
 class Repl:
     """The loop: read a line, then ask it or run the slash command; only /exit or Ctrl-D end it."""
 
-    def __init__(self, actx: AppContext, session: ChatSession, opts: Options) -> None:
+    def __init__(self, actx: AppContext, session: ChatSession, opts: ChatOptions) -> None:
         self.actx = actx
         self.out = actx.out
         self.session = session
         self.opts = opts
         self.start = copy.copy(session.totals)  # /usage counts from here (reset by /clear)
         self.saved_id = session.conversation_id if session.store is not None else None
-        self.commands: dict[str, Callable[[str], None]] = {
-            "help": self.help,
-            "clear": self.clear,
-            "model": self.model,
-            "system": self.system,
-            "retry": self.retry,
-            "undo": self.undo,
-            "usage": self.usage,
-            "save": self.save,
+        self.running = True  # until /exit
+        # each slash command of the table runs the method of its name (a missing one fails here)
+        self.handlers: dict[str, Callable[[str], None]] = {
+            command.name: getattr(self, command.name) for command in commands.COMMANDS
         }
 
     def loop(self, read_line: ReadLine) -> int:
@@ -173,7 +127,7 @@ class Repl:
             what = "new conversation"
         else:
             turns = sum(1 for m in session.messages if m.role == "user")
-            so_far = f"{turns} turn{'' if turns == 1 else 's'} so far"
+            so_far = f"{counted(turns, 'turn')} so far"
             what = f"conversation {session.conversation_id[:SHORT_ID]} ({so_far})"
         if session.store is None:
             what += " (not saved)"
@@ -201,16 +155,15 @@ class Repl:
             budget = chat_budget(self.actx, self.session, self.opts, prompt)
             self.answer(lambda: self.session.turn(prompt), budget)
             return True
-        if not parsed.known:
+        command = parsed.command
+        if command is None:
             self.out.info(f"unknown command /{parsed.name}; /help lists them")
             return True
-        if parsed.arg and not commands.COMMANDS[parsed.name][0]:
+        if parsed.arg and not command.args:
             self.out.info(f"/{parsed.name} takes no argument")
             return True
-        if parsed.name == "exit":
-            return False
-        self.commands[parsed.name](parsed.arg)
-        return True
+        self.handlers[command.name](parsed.arg)
+        return self.running
 
     def answer(
         self,
@@ -239,8 +192,12 @@ class Repl:
 
     def help(self, _arg: str) -> None:
         """/help."""
-        for line in commands.help_lines():
+        for line in help_lines():
             self.out.info(line)
+
+    def exit(self, _arg: str) -> None:
+        """/exit: leave once this input is handled."""
+        self.running = False
 
     def clear(self, _arg: str) -> None:
         """/clear: a new conversation; the old one stays saved."""
@@ -282,12 +239,12 @@ class Repl:
         """Say so when another session (`chat -c` elsewhere) added turns to this conversation."""
         count = self.session.others()
         if count:
-            were = "1 turn was" if count == 1 else f"{count} turns were"
+            were = f"{counted(count, 'turn')} {'was' if count == 1 else 'were'}"
             self.out.info(f"{were} added by another session; {what}")
 
     def usage(self, _arg: str) -> None:
         """/usage: tokens so far in this conversation."""
-        self.out.info(commands.usage_text(commands.since(self.session.totals, self.start)))
+        self.out.info(usage_text(commands.since(self.session.totals, self.start)))
 
     def save(self, arg: str) -> None:
         """/save FILE: a markdown transcript."""
@@ -316,3 +273,37 @@ class Repl:
         first = next(m.content for m in session.messages if m.role == "user")
         unsaved = Conversation("unsaved", title_of(first), session.model, now, now)
         return transcript(unsaved, [StoredMessage(m.role, m.content) for m in session.messages])
+
+
+def help_lines() -> list[str]:
+    """/help: one line per command of the table, aligned, then the keys."""
+    usages = [f"/{command.name} {command.args}".rstrip() for command in commands.COMMANDS]
+    width = max(len(usage) for usage in usages)
+    lines = [
+        f"  {usage.ljust(width)}  {command.about}"
+        for usage, command in zip(usages, commands.COMMANDS, strict=True)
+    ]
+    lines += [
+        "Enter sends; Alt-Enter (or Esc then Enter) adds a line; pasted lines stay one message.",
+        "Ctrl-C stops an answer (what arrived is kept); Up recalls earlier inputs; "
+        "//text sends /text.",
+    ]
+    return lines
+
+
+def usage_text(totals: Totals) -> str:
+    """/usage: `this conversation: 4 turns · 180 in / 42 out tokens · $0.000031`."""
+    turns = counted(totals.turns, "turn")
+    text = (
+        f"this conversation: {turns} · "
+        f"{totals.prompt_tokens} in / {totals.completion_tokens} out tokens"
+    )
+    if totals.currency is not None:
+        text += f" · {money(totals.cost, totals.currency)}"
+        if totals.cost_missing:
+            text += f" (cost n/a for {totals.cost_missing} of them)"
+    elif totals.cost_missing:
+        text += " · cost n/a"
+    if totals.usage_missing:
+        text += f" · usage missing for {totals.usage_missing} of them"
+    return text

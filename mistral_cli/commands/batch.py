@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,10 +12,7 @@ from mistral_cli.commands._shared import JsonOpt, new_app
 if TYPE_CHECKING:
     from mistral_cli.api.schemas.batch import BatchJob
     from mistral_cli.context import AppContext
-    from mistral_cli.services.embed.backend import EmbedSettings
-    from mistral_cli.services.embed.batchfile import Prepared
-    from mistral_cli.services.embed.batching import Limits
-    from mistral_cli.services.embed.job import Destination, Source
+    from mistral_cli.services.embed.job import Destination
 
 app = new_app(
     "batch",
@@ -26,8 +22,11 @@ app = new_app(
 JobArg = Annotated[str, typer.Argument(metavar="JOB", help="The batch job id.")]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("-o", "--output", help="Write to FILE.", dir_okay=False, show_default=False),
+    typer.Option(
+        "-o", "--output", help="Write to FILE (- is stdout).", dir_okay=False, show_default=False
+    ),
 ]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing -o FILE.")]
 FormatOpt = Annotated[
     str | None,
     typer.Option("--format", help="jsonl (default), json, csv or npy.", show_default=False),
@@ -36,9 +35,11 @@ StatusOpt = Annotated[
     str | None, typer.Option("--status", help="Only jobs in this status.", show_default=False)
 ]
 TimeoutOpt = Annotated[
-    float | None,
+    str | None,
     typer.Option(
-        help="Give up waiting after SECONDS (exit 124; the job runs on).", show_default=False
+        metavar="DURATION",
+        help="Give up waiting after this long (90s, 30m, 6h; exit 124; the job runs on).",
+        show_default=False,
     ),
 ]
 
@@ -47,7 +48,7 @@ def _show(actx: AppContext, job: BatchJob, json_out: bool) -> None:
     from mistral_cli.services import batch as svc
 
     if json_out:
-        actx.out.json(job.model_dump(mode="json"))
+        actx.out.json(job.wire())
     else:
         actx.out.fields(svc.details(job))
 
@@ -79,24 +80,14 @@ def wait(
 ) -> None:
     """Wait until a job ends: exit 0 on SUCCESS, 7 FAILED, 9 CANCELLED, 124 on timeout.
 
-    Example: mistral batch wait JOB --timeout 3600
+    Example: mistral batch wait JOB --timeout 6h
     """
+    from mistral_cli import values
+    from mistral_cli.commands._embed_jobs import wait_for
+
+    limit = None if timeout is None else values.duration(timeout, "--timeout")
     actx = _context(ctx)
-    _show(actx, _wait(actx, job_id, timeout), json_out)
-
-
-def _wait(actx: AppContext, job_id: str, timeout: float | None) -> BatchJob:
-    from mistral_cli.services import batch as svc
-
-    seen: list[str] = []
-
-    def report(job: BatchJob) -> None:
-        line = f"batch job {job.id}: {job.status} · {svc.progress(job)} requests"
-        if not seen or seen[-1] != line:
-            seen.append(line)
-            actx.out.notice(line)
-
-    return svc.wait(actx.client(), job_id, sleep=actx.sleep, timeout=timeout, on_status=report)
+    _show(actx, wait_for(actx, job_id, limit), json_out)
 
 
 @app.command("download")
@@ -108,47 +99,43 @@ def download(
     raw: Annotated[
         bool, typer.Option("--raw", help="Write the job's output file as it is.")
     ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Write a finished embed job's vectors in input order (stdout, or -o FILE).
 
     Example: mistral batch download JOB -o vectors.jsonl
     """
+    from mistral_cli.commands._embed_jobs import collect
     from mistral_cli.services import batch as svc
     from mistral_cli.services.embed import job as embed_job
 
     actx = _context(ctx)
+    dest = embed_job.Destination(format=fmt, path=output, force=force)
+    if raw and dest.file is not None:
+        from mistral_cli import fsio
+
+        fsio.check_new(dest.file, force=force)
+    elif not raw:
+        dest.check()  # an existing -o FILE needs --force: refused before any download
     found = svc.ended(svc.get(actx.client(), job_id))
     if raw:
-        _raw(actx, found, output)
+        _raw(actx, found, dest)
         return
-    _collect(actx, found, embed_job.Destination(fmt, output))
+    collect(actx, found, dest)
 
 
-def _raw(actx: AppContext, job: BatchJob, output: Path | None) -> None:
+def _raw(actx: AppContext, job: BatchJob, dest: Destination) -> None:
     from mistral_cli.errors import CliError
     from mistral_cli.services import files
 
     if not job.output_file:
         raise CliError(f"batch job {job.id} has no output file")
-    if output is not None:
-        files.download(actx.client(), job.output_file, output)
+    if dest.file is not None:
+        files.download(actx.client(), job.output_file, dest.file, force=dest.force)
         return
     with actx.client().download(f"/v1/files/{job.output_file}/content") as chunks:
         for chunk in chunks:
             actx.out.write(chunk.decode("utf-8", errors="replace"))
-
-
-def _collect(actx: AppContext, job: BatchJob, dest: Destination) -> None:
-    from mistral_cli.commands.embed import TextOut
-    from mistral_cli.services.embed import batchfile
-    from mistral_cli.services.embed import job as embed_job
-
-    dest.check()
-    folder = actx.data_dir() / "batch"
-    dtype = batchfile.manifest_dtype(folder, job.id)
-    with embed_job.open_writer(dest, TextOut(actx), dtype, with_sha=False) as writer:
-        written = batchfile.collect(actx.client(), job, folder, writer)
-    actx.out.notice(f"{written.inputs:,} inputs from {written.requests:,} requests written")
 
 
 @app.command("cancel")
@@ -178,70 +165,7 @@ def list_jobs(
     actx = _context(ctx)
     jobs = svc.list_jobs(actx.client(), status=status_filter)
     if json_out:
-        documents = [job.model_dump(mode="json") for job in jobs]
+        documents = [job.wire() for job in jobs]
         actx.out.json({"object": "list", "data": documents, "total": len(jobs)})
     else:
         actx.out.table(svc.COLUMNS, [svc.row(job) for job in jobs])
-
-
-def submit_embed_job(
-    actx: AppContext,
-    source: Source,
-    dest: Destination,
-    settings: EmbedSettings,
-    limits: Limits,
-    *,
-    truncate: bool,
-    wait: bool,
-    timeout: float | None,
-    max_cost: str | None = None,
-) -> None:
-    """`mistral embed --batch`: build and upload the requests, start the job, maybe wait."""
-    from dataclasses import replace
-
-    from mistral_cli.services import batch as svc
-    from mistral_cli.services.embed import batchfile, report, tokens
-
-    svc.check_host(actx.settings.base_url)
-    settings = replace(settings, model=actx.resolve_model(settings.model, default=settings.model))
-    folder = actx.data_dir() / "batch"
-    started = time.monotonic()
-    prepared = batchfile.prepare(
-        source.items(), settings, folder, limits=limits, counter=tokens.EstimatingCounter(),
-        truncate=truncate,
-    )  # fmt: skip
-    if prepared.requests == 0:
-        from mistral_cli.errors import UsageError
-
-        prepared.requests_path.unlink(missing_ok=True)
-        prepared.manifest_path.unlink(missing_ok=True)
-        raise UsageError("no input to embed (every line was blank)")
-    if max_cost:
-        _check_budget(actx, prepared, settings.model, max_cost)
-    job = batchfile.submit(actx.client(), prepared, settings.model, folder)
-    aside = " · ".join(["", *report.set_aside(prepared.blank, prepared.truncated)])
-    actx.out.notice(
-        f"batch job {job.id} created: {prepared.inputs:,} inputs in {prepared.requests:,} "
-        f"requests ({time.monotonic() - started:.1f} s){aside}"
-    )
-    if not wait:
-        actx.out.line(job.id)
-        actx.out.notice(
-            f"follow it with `mistral batch wait {job.id}`, then `mistral batch download {job.id}`"
-        )
-        return
-    _collect(actx, _wait(actx, job.id, timeout), dest)
-
-
-def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: str) -> None:
-    """--max-cost with --batch: refuse (exit 11) before uploading a job that would cost more."""
-    from mistral_cli.commands.chat import price_table
-    from mistral_cli.services import pricing
-
-    try:
-        meter = pricing.meter(pricing.parse_budget(limit), price_table(actx), model, batch=True)
-        meter.check(prepared.tokens, what="this batch job")
-    except BaseException:
-        prepared.requests_path.unlink(missing_ok=True)
-        prepared.manifest_path.unlink(missing_ok=True)
-        raise

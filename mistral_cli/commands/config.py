@@ -79,7 +79,7 @@ def set_(
     from mistral_cli.context import app_context
     from mistral_cli.services import settings as svc
 
-    actx = app_context(ctx)
+    actx = app_context(ctx, new_profile=True)  # `--profile NEW config set …` creates NEW
     path = cfg.config_file(actx.environ)
     stored = svc.set_value(path, key, value, profile=actx.settings.profile, notify=actx.out.warn)
     actx.out.info(f"{key} = {stored} saved in {path}")

@@ -71,12 +71,13 @@ def remove_conversations(
     """
     from mistral_cli.context import app_context
     from mistral_cli.services import conversations as svc
+    from mistral_cli.values import counted
 
     actx = app_context(ctx)
     store = svc.ConversationStore.open(actx.data_dir())
     found = [store.find(prefix) for prefix in conversation_ids]  # all resolve, or none go
     store.delete([c.id for c in found])
-    actx.out.info(f"deleted {svc.plural(len({c.id for c in found}), 'conversation')}")
+    actx.out.info(f"deleted {counted(len({c.id for c in found}), 'conversation')}")
 
 
 @app.command("prune")
@@ -92,11 +93,12 @@ def prune_conversations(
     """
     from mistral_cli.context import app_context
     from mistral_cli.services import conversations as svc
+    from mistral_cli.values import counted
 
     actx = app_context(ctx)
     seconds = svc.parse_age(older_than)
     removed = svc.ConversationStore.open(actx.data_dir()).prune(seconds)
-    actx.out.info(f"deleted {svc.plural(removed, 'conversation')} older than {older_than}")
+    actx.out.info(f"deleted {counted(removed, 'conversation')} older than {older_than}")
 
 
 @app.command("doctor")

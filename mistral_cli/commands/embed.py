@@ -29,8 +29,8 @@ app = new_app(
 )
 
 
-@dataclass(frozen=True)
-class Options:
+@dataclass(frozen=True, kw_only=True)
+class EmbedOptions:
     """The run's knobs besides inputs, output and request fields."""
 
     truncate: bool = False
@@ -52,8 +52,10 @@ TextsArg = Annotated[
     ),
 ]
 OutputOpt = Annotated[
-    Path | None, _opt("-o", "--output", help="Write to FILE, not stdout.", dir_okay=False)
+    Path | None,
+    _opt("-o", "--output", help="Write to FILE, not stdout (- is stdout).", dir_okay=False),
 ]
+ForceOpt = Annotated[bool, _opt("--force", help="Overwrite an existing -o FILE.")]
 FormatOpt = Annotated[
     str | None, _opt("--format", help="jsonl (default), json, csv or npy (needs -o).")
 ]
@@ -69,6 +71,9 @@ DimensionOpt = Annotated[
 ]
 DtypeOpt = Annotated[
     str, _opt("--output-dtype", help="float (default), int8, uint8, binary, ubinary.")
+]
+EncodingOpt = Annotated[
+    str, _opt("--encoding", help="float (default: numbers as sent) or base64 (float32, smaller).")
 ]
 TruncateOpt = Annotated[bool, _opt("--truncate", help="Cut over-long inputs instead of stopping.")]
 SizeOpt = Annotated[int, _opt("--batch-size", help="Most inputs per request [512].", min=1)]
@@ -90,7 +95,8 @@ BatchOpt = Annotated[
 ]
 WaitOpt = Annotated[bool, _opt("--wait", help="With --batch: wait for the job, write the vectors.")]
 TimeoutOpt = Annotated[
-    float | None, _opt("--timeout", help="With --wait: give up after SECONDS (124).")
+    str | None,
+    _opt("--timeout", metavar="DURATION", help="With --wait: give up after this long (124)."),
 ]
 
 
@@ -111,6 +117,7 @@ def embed(
     id_field: IdFieldOpt = None,
     output_dimension: DimensionOpt = None,
     output_dtype: DtypeOpt = "float",
+    encoding: EncodingOpt = "float",
     truncate: TruncateOpt = False,
     batch_size: SizeOpt = 512,
     batch_tokens: TokensOpt = 16_384,
@@ -118,6 +125,7 @@ def embed(
     progress: ProgressOpt = False,
     dry_run: DryRunOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     batch: BatchOpt = False,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = None,
@@ -127,62 +135,57 @@ def embed(
 
     Example: cat notes.txt | mistral embed > vectors.jsonl
     """
-    from mistral_cli.context import app_context
+    from mistral_cli import values
+    from mistral_cli.context import app_context, check_model_flag
     from mistral_cli.services.embed import backend, batching, job
 
     actx = app_context(ctx)
+    check_model_flag(model)
     if not texts and sys.stdin.isatty():
         raise UsageError("no input: pass TEXT arguments or pipe one text per line on stdin")
     stream = None if texts else sys.stdin.buffer
-    source = job.Source(texts, stream, input_format, field, id_field)
-    dest = job.Destination(fmt, output, resume)
+    source = job.Source(
+        texts=texts, stream=stream, input_format=input_format, field=field, id_field=id_field
+    )
+    dest = job.Destination(format=fmt, path=output, resume=resume, force=force)
     source.check()
-    dest.check()
+    dest.check(resumable=not (batch or wait))  # before anything is sent: see Destination
     name = model or actx.settings.embed_model
-    settings = backend.EmbedSettings(name, output_dimension, output_dtype)
+    settings = backend.EmbedSettings(
+        model=name, output_dimension=output_dimension, output_dtype=output_dtype, encoding=encoding
+    )
     settings.check()
     limits = batching.Limits(max_inputs=batch_size, max_tokens=batch_tokens)
-    opts = Options(truncate, concurrency, progress, wait, timeout, batch or wait)
+    limit = None if timeout is None else values.duration(timeout, "--timeout")
+    budget = actx.settings.max_cost if max_cost is None else values.money(max_cost)
+    opts = EmbedOptions(
+        truncate=truncate,
+        concurrency=concurrency,
+        progress=progress,
+        wait=wait,
+        timeout=limit,
+        batch=batch or wait,
+    )
     if dry_run:
         _dry_run(actx, source, settings, limits, opts)
     elif batch or wait:
-        _batch_api(
-            actx, source, dest, settings, limits, opts, max_cost or actx.settings.get("max_cost")
-        )
+        _batch_api(actx, source, dest, settings, limits, opts, budget)
     else:
         settings = replace(settings, model=actx.resolve_model(model, default=name))
-        _direct(
-            actx, source, dest, settings, limits, opts, max_cost or actx.settings.get("max_cost")
-        )
+        _direct(actx, source, dest, settings, limits, opts, budget)
 
 
 def _dry_run(
-    actx: AppContext, source: Source, settings: EmbedSettings, limits: Limits, opts: Options
+    actx: AppContext, source: Source, settings: EmbedSettings, limits: Limits, opts: EmbedOptions
 ) -> None:
-    from mistral_cli.commands.chat import price_table
     from mistral_cli.services.embed import batching, report, tokens
-    from mistral_cli.services.tokens import counter_mode
 
-    counter = tokens.default_counter(counter_mode(actx.environ))
+    counter = tokens.default_counter(actx.settings.tokenizer)
     plan = batching.plan_embed(
         source.items(), counter=counter, limits=limits, truncate=opts.truncate
     )
-    cost = price_table(actx).cost(settings.model, plan.tokens, 0, batch=opts.batch)
+    cost = actx.prices().cost(settings.model, plan.tokens, 0, batch=opts.batch)
     actx.out.line(report.plan_line(plan, cost))
-
-
-class TextOut:
-    """A TextSink over Output (which flushes each write and handles a closed pipe)."""
-
-    def __init__(self, actx: AppContext) -> None:
-        self._out = actx.out
-
-    def write(self, text: str) -> None:
-        """Write to stdout through Output."""
-        self._out.write(text)
-
-    def flush(self) -> None:
-        """Nothing to do: Output.write flushed already."""
 
 
 def _direct(
@@ -191,20 +194,22 @@ def _direct(
     dest: Destination,
     settings: EmbedSettings,
     limits: Limits,
-    opts: Options,
-    max_cost: str | None = None,
+    opts: EmbedOptions,
+    max_cost: float | None = None,
 ) -> None:
-    from mistral_cli.services.embed import backend, job, report, tokens
+    from mistral_cli.commands._embed_jobs import TextOut
+    from mistral_cli.errors import Interrupted
+    from mistral_cli.services.embed import backend, interrupted, job, report, tokens
     from mistral_cli.services.embed.inputs import count_lines
-    from mistral_cli.services.tokens import counter_mode
 
+    watch = interrupted.Watch(source, dest, sys.argv[1:])  # before any input is read
     engine = backend.ApiBackend(actx.client(), settings)
-    counter = tokens.default_counter(counter_mode(actx.environ))
+    counter = tokens.default_counter(actx.settings.tokenizer)
     items, point = job.start(dest, source.items())
     stop = _budget_stop(actx, items, counter, settings.model, max_cost)
     if stop is not None:
         items = iter(stop)
-    message = job.resume_message(point) if point is not None else None
+    message = job.resume_message(point, dest.file) if point is not None else None
     if message:
         actx.out.info(message)
     shown = opts.progress or actx.out.err_is_tty
@@ -214,38 +219,54 @@ def _direct(
     if total is not None and point is not None:
         total = max(total - (point.last_line or 0), 0)
     tracker = job.ProgressTracker(total, eta=not actx.out.err_is_tty)
-    with (
-        job.open_writer(dest, TextOut(actx), settings.output_dtype) as writer,
-        actx.out.progress("embedding", total=total, unit="inputs", force=opts.progress) as bar,
-    ):
-        summary = job.embed(
-            items, engine, writer, limits=limits, concurrency=opts.concurrency,
-            counter=counter, truncate=opts.truncate,
-            on_progress=lambda p: bar.advance(*tracker.update(p)),
-        )  # fmt: skip
+    try:
+        with (
+            job.open_writer(dest, TextOut(actx), settings.output_dtype, progressive=True) as writer,
+            actx.out.progress("embedding", total=total, unit="inputs", force=opts.progress) as bar,
+        ):
+            watch.start(point, writer)
+            summary = job.embed(
+                items,
+                engine,
+                writer,
+                limits=limits,
+                concurrency=opts.concurrency,
+                counter=counter,
+                truncate=opts.truncate,
+                on_progress=lambda p: bar.advance(*tracker.update(p)),
+            )
+    except Interrupted:
+        if (said := watch.message()) is not None:
+            actx.out.info(said)
+        raise
     if shown:
         actx.out.info(report.summary_line(summary))
     elif aside := report.set_aside(summary.blank, summary.truncated):
         actx.out.notice("mistral: " + " · ".join(aside))
-    if stop is not None and stop.stopped_at is not None:
+    if stop is not None and stop.stopped_at is not None and max_cost is not None:
+        from mistral_cli.services import pricing
+
         raise BudgetExceeded(
             f"stopped before input {stop.stopped_at}: it would take the cost past --max-cost "
-            f"{max_cost}; the inputs before it were embedded and written",
+            f"{pricing.parse_budget(max_cost)}; the inputs before it were embedded and written",
             hint="raise --max-cost, or continue later with -o FILE --resume",
         )
 
 
 def _budget_stop(
-    actx: AppContext, items: Iterator[Item], counter: TokenCounter, model: str, limit: str | None
+    actx: AppContext,
+    items: Iterator[Item],
+    counter: TokenCounter,
+    model: str,
+    limit: float | None,
 ) -> BudgetStop | None:
     """With --max-cost: the inputs, cut off where they would cost more (no price: refused)."""
-    from mistral_cli.commands.chat import price_table
     from mistral_cli.services import pricing
     from mistral_cli.services.embed.tokens import BudgetStop
 
-    if not limit:
+    if limit is None:
         return None
-    meter = pricing.meter(pricing.parse_budget(limit), price_table(actx), model)
+    meter = pricing.meter(pricing.parse_budget(limit), actx.prices(), model)
     return BudgetStop(items, counter, meter)
 
 
@@ -255,16 +276,23 @@ def _batch_api(
     dest: Destination,
     settings: EmbedSettings,
     limits: Limits,
-    opts: Options,
-    max_cost: str | None,
+    opts: EmbedOptions,
+    max_cost: float | None,
 ) -> None:
-    from mistral_cli.commands.batch import submit_embed_job
+    from mistral_cli.commands._embed_jobs import submit_embed_job
 
     if dest.resume:
         raise UsageError(
             "--resume is for direct runs; a batch job is followed with `mistral batch`"
         )
     submit_embed_job(
-        actx, source, dest, settings, limits,
-        truncate=opts.truncate, wait=opts.wait, timeout=opts.timeout, max_cost=max_cost,
-    )  # fmt: skip
+        actx,
+        source,
+        dest,
+        settings,
+        limits,
+        truncate=opts.truncate,
+        wait=opts.wait,
+        timeout=opts.timeout,
+        max_cost=max_cost,
+    )

@@ -38,7 +38,7 @@ def list_files(
 
     remember(actx.cache_dir(), "file", [item.id for item in found.data])
     if json_out:
-        actx.out.json(found.model_dump(mode="json"))
+        actx.out.json(found.wire())
         return
     actx.out.table(COLUMNS, [svc.row(item) for item in found.data])
 
@@ -55,7 +55,7 @@ def show(ctx: typer.Context, file_id: FileArg, json_out: JsonOpt = False) -> Non
     actx = app_context(ctx)
     found = svc.get_file(actx.client(), file_id)
     if json_out:
-        actx.out.json(found.model_dump(mode="json"))
+        actx.out.json(found.wire())
     else:
         actx.out.fields(svc.details(found))
 
@@ -83,10 +83,10 @@ def remove(
             raise typer.Exit(1)
     results = [svc.delete_file(actx.client(), file_id) for file_id in file_ids]
     if json_out:
-        actx.out.json([r.model_dump(mode="json") for r in results])
+        actx.out.json([r.wire() for r in results])
     else:
         for result in results:
-            actx.out.line(f"{result.id}\t{'deleted' if result.deleted else 'not deleted'}")
+            actx.out.line(f"{result.id}\t{svc.deletion(result)}")
 
 
 @app.command("download")
@@ -96,27 +96,37 @@ def download(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", metavar="PATH", help="Where to write (default: the file's name)."
+            "-o",
+            "--output",
+            metavar="PATH",
+            help="Where to write (- is stdout; default: the file's name, here).",
         ),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Download a file's content (streamed to disk, written atomically).
+    """Download a file's content (streamed, written atomically; --force to overwrite).
 
     Example: mistral files download 497f6eca-… -o results.jsonl
     """
+    from mistral_cli import fsio
     from mistral_cli.context import app_context
     from mistral_cli.services import files as svc
+    from mistral_cli.values import counted
 
     actx = app_context(ctx)
+    if output is not None:
+        fsio.check_new(output, force=force)  # before any request
     client = actx.client()
     meta = svc.get_file(client, file_id)
-    dest = output or Path(Path(meta.filename).name or file_id)
-    with actx.out.progress(dest.name, total=meta.bytes, unit="B") as bar:
+    dest = output or svc.local_name(meta, file_id)
+    with actx.out.progress(dest.name or "-", total=meta.bytes, unit="B") as bar:
         written = svc.download(
             client,
             file_id,
             dest,
+            force=force and output is not None,  # a server-chosen name never replaces a file
             on_progress=lambda _p, done, _t: bar.advance(done - bar.completed),
         )
-    actx.out.info(f"wrote {written:,} bytes to {dest}")
-    actx.out.line(str(dest))
+    if not fsio.is_stdout(dest):
+        actx.out.info(f"wrote {counted(written, 'byte')} to {dest}")
+        actx.out.line(str(dest))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
@@ -39,29 +40,32 @@ def tokens(
 
     Example: mistral tokens -m mistral-large README.md
     """
-    from mistral_cli.config import config_dir
     from mistral_cli.context import app_context
-    from mistral_cli.services import pricing
     from mistral_cli.services import tokens as svc
 
     actx = app_context(ctx)
-    text = _read(file)
-    mode = svc.counter_mode(actx.environ)
-    counter = svc.get_counter(mode)
+    counter = svc.get_counter(actx.settings.tokenizer)
     if counter is None:
         raise UsageError(
             "MISTRAL_TOKENIZER=exact, but mistral-common is not installed",
             hint="pip install 'mistral-cli[tokens]'",
         )
-    model_id = actx.resolve_model(model)
-    card = next((c for c in actx.models() if c.id == model_id), None)
-    lines = svc.count_lines(counter, text.splitlines()) if per_line else []
-    cost = pricing.load(config_dir(actx.environ)).cost(model_id, total := counter.count(text), 0)
+    lines: list[svc.LineCount] = []
+    with _open(file) as stream:  # read a chunk at a time: a 200 MB file stays in MBs
+        model_id = actx.resolve_model(model)
+        card = next((c for c in actx.models() if c.id == model_id), None)
+        total = svc.count_stream(counter, stream, on_lines=lines.extend if per_line else None)
+    cost = actx.prices().cost(model_id, total, 0)
     report = svc.TokenReport(
-        model_id, total, counter.label, counter.exact,
-        card.max_context_length if card is not None else None,
-        str(cost) if cost else None, cost.as_of if cost else "", lines,
-    )  # fmt: skip
+        model=model_id,
+        tokens=total,
+        counter=counter.label,
+        exact=counter.exact,
+        context_length=card.max_context_length if card is not None else None,
+        cost=str(cost) if cost else None,
+        as_of=cost.as_of if cost else "",
+        lines=lines,
+    )
     if json_out:
         actx.out.json(report.as_json())
         return
@@ -70,13 +74,13 @@ def tokens(
     actx.out.fields(report.fields())
 
 
-def _read(file: str | None) -> str:
-    """The text of FILE, or of stdin for `-` or no FILE (a terminal is a usage error)."""
+def _open(file: str | None) -> contextlib.AbstractContextManager[BinaryIO]:
+    """FILE, or stdin for `-` or no FILE (a terminal is a usage error), as a binary stream."""
     if file not in (None, "-"):
         try:
-            return Path(file).read_text(encoding="utf-8", errors="surrogateescape")
+            return Path(file).open("rb")
         except OSError as exc:
             raise UsageError(f"cannot read {file}: {exc.strerror}") from None
     if sys.stdin.isatty():
         raise UsageError("no input: give a FILE or pipe text on stdin")
-    return sys.stdin.read()
+    return contextlib.nullcontext(sys.stdin.buffer)

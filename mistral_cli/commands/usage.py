@@ -39,20 +39,18 @@ def usage(
     """
     import time
 
-    from mistral_cli.config import config_dir
     from mistral_cli.context import app_context
-    from mistral_cli.services import pricing
     from mistral_cli.services import usage as svc
     from mistral_cli.services.conversations import ConversationStore, parse_age
 
     actx = app_context(ctx)
     if by not in svc.GROUPINGS:
         raise UsageError(f"--by {by!r}: choose model or day")
-    table = pricing.load(config_dir(actx.environ))
+    table = actx.prices()
     if prices:
         _show_prices(actx.out, table, json_out=json_out)
         return
-    cutoff = time.time() - parse_age(since) if since else None
+    cutoff = time.time() - parse_age(since, "--since") if since else None
     store = ConversationStore.open(actx.data_dir())
     try:
         rows, total = svc.collect(store, table, by=by, since=cutoff)
@@ -74,8 +72,14 @@ def _show_prices(out: Output, table: PriceTable, *, json_out: bool) -> None:
     out.table(
         columns,
         [
-            [p.model, f"{p.input:g}", f"{p.output:g}", p.currency, p.as_of,
-             "prices.toml" if p.overridden else p.source]
+            [
+                p.model,
+                f"{p.input:g}",
+                f"{p.output:g}",
+                p.currency,
+                p.as_of,
+                "prices.toml" if p.overridden else p.source,
+            ]
             for p in rows
         ],
-    )  # fmt: skip
+    )

@@ -109,9 +109,13 @@ class Output:
         self.line(sanitize_json(text) if self.stdout_is_terminal else text)
 
     def table(self, columns: Sequence[str], rows: Sequence[Row]) -> None:
-        """Aligned table with a header on a terminal; TSV without header when piped."""
+        """Aligned table with a header on a terminal; TSV without header when piped.
+
+        A TSV line never ends in a separator: empty cells at the end of a row are left off
+        (`cut -f8` still reads them as empty).
+        """
         if not self.is_tty:
-            self.write("".join("\t".join(_tsv(cell) for cell in row) + "\n" for row in rows))
+            self.write("".join("\t".join(map(_tsv, row)).rstrip("\t") + "\n" for row in rows))
             return
         from rich import box
         from rich.table import Table
@@ -188,6 +192,11 @@ class Output:
         except BrokenPipeError:
             _silence_stdout()
             raise PipeClosed from None
+        except OSError as exc:  # a full disk behind `> file`: exit 1 naming it, not a bug
+            from mistral_cli.fsio import write_failed
+
+            _silence_stdout()  # the exit flush would fail on the same disk
+            raise write_failed("stdout", exc) from None
 
 
 def _isatty(stream: TextIO | Any) -> bool:  # noqa: ANN401  # CliRunner swaps in odd streams

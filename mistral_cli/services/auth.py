@@ -8,12 +8,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mistral_cli import config, keystore
+from mistral_cli.api.errors import AuthenticationError
 from mistral_cli.errors import ConfigError
 from mistral_cli.services import config_file
 from mistral_cli.services import models as models_svc
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable, MutableMapping
+
+    from mistral_cli.api.parse import AnswerClient
+
+HTTP_UNAUTHORIZED = 401
 
 
 @dataclass(frozen=True)
@@ -23,11 +29,50 @@ class AuthStatus:
     source: str
     masked: str
     exposed: list[str]
+    has_key: bool = True
 
 
-def check_key(client: models_svc.ModelsClient) -> int:
+@dataclass(frozen=True)
+class KeyCheck:
+    """What the API said of the key: how many models it may use, or why it refused it (401)."""
+
+    models: int | None = None
+    refused: AuthenticationError | None = None
+
+
+def check_key(client: AnswerClient) -> int:
     """Validate a key with one models call; returns how many models it can use."""
     return len(models_svc.fetch_models(client))
+
+
+def verify(client: AnswerClient) -> KeyCheck:
+    """`auth status --check`: GET /v1/models; a 401 is a verdict, anything else an error."""
+    try:
+        return KeyCheck(models=check_key(client))
+    except AuthenticationError as exc:
+        if exc.status != HTTP_UNAUTHORIZED:
+            raise
+        return KeyCheck(refused=exc)
+
+
+def status_json(state: AuthStatus, check: KeyCheck | None) -> dict[str, object]:
+    """The `auth status --json` document; `valid` is null unless --check asked the API."""
+    return {
+        "key": state.masked if state.has_key else None,
+        "source": state.source if state.has_key else None,
+        "valid": None if check is None else check.refused is None,
+        "models": None if check is None else check.models,
+    }
+
+
+def status_fields(state: AuthStatus, check: KeyCheck | None) -> list[tuple[str, str]]:
+    """The `auth status` lines: key, source and, with --check, the API's verdict."""
+    pairs = [("key", state.masked), ("source", state.source)]
+    if check is not None and check.refused is not None:
+        pairs.append(("check", f"refused by the API (HTTP {check.refused.status})"))
+    elif check is not None:
+        pairs.append(("check", f"ok, {counted(check.models or 0, 'model')} available"))
+    return pairs
 
 
 def _tables(profile: str | None) -> list[str]:
@@ -99,6 +144,7 @@ def status(settings: config.Settings, config_path: Path | None = None) -> AuthSt
         source=source,
         masked=key.masked() if key is not None else "(not set)",
         exposed=exposed_files(settings, config_path),
+        has_key=key is not None and bool(key.get_secret_value()),
     )
 
 

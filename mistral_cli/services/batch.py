@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from mistral_cli.api.schemas.batch import BatchJob, BatchJobList, CreateBatchJobRequest
+from mistral_cli.api.errors import ApiError, UnexpectedAnswer, unreadable
+from mistral_cli.api.parse import AnswerClient, PollTolerance
+from mistral_cli.api.schemas.batch import (
+    BatchError,
+    BatchJob,
+    BatchJobList,
+    CreateBatchJobRequest,
+)
 from mistral_cli.errors import ExitCode, JobEnded, UsageError, WaitTimeout
+from mistral_cli.services.cells import time_text, unknown
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
 REGIONAL_HOSTS = ("api.eu.mistral.ai", "api.us.mistral.ai")
 COLUMNS = ("ID", "STATUS", "MODEL", "ENDPOINT", "REQUESTS", "CREATED")
+# BatchJobStatus in the API spec: what `batch list --status` completes
+STATUSES = (
+    "QUEUED",
+    "RUNNING",
+    "SUCCESS",
+    "FAILED",
+    "TIMEOUT_EXCEEDED",
+    "CANCELLATION_REQUESTED",
+    "CANCELLED",
+)
 ENDED = {
     "FAILED": ExitCode.JOB_FAILED,
     "TIMEOUT_EXCEEDED": ExitCode.JOB_FAILED,
@@ -21,16 +39,7 @@ ENDED = {
 }
 
 
-class BatchClient(Protocol):
-    """What this service needs from ApiClient."""
-
-    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:  # noqa: ANN401  # raw JSON edge
-        """GET a JSON document."""
-        ...
-
-    def request(self, method: str, path: str, *, json_body: Any = None) -> Any:  # noqa: ANN401  # raw JSON edge
-        """Send a request and return the decoded JSON answer."""
-        ...
+BatchClient = AnswerClient
 
 
 def check_host(base_url: str) -> None:
@@ -45,36 +54,35 @@ def check_host(base_url: str) -> None:
 
 def create(client: BatchClient, body: CreateBatchJobRequest) -> BatchJob:
     """POST /v1/batch/jobs."""
-    answer = client.request(
-        "POST", "/v1/batch/jobs", json_body=body.model_dump(mode="json", exclude_none=True)
-    )
-    return BatchJob.model_validate(answer)
+    return client.send("POST", "/v1/batch/jobs", into=BatchJob, body=body)
 
 
 def get(client: BatchClient, job_id: str) -> BatchJob:
     """GET /v1/batch/jobs/{id}."""
-    return BatchJob.model_validate(client.get(f"/v1/batch/jobs/{job_id}"))
+    return client.send("GET", f"/v1/batch/jobs/{job_id}", into=BatchJob)
 
 
 def cancel(client: BatchClient, job_id: str) -> BatchJob:
     """POST /v1/batch/jobs/{id}/cancel: the job moves to CANCELLATION_REQUESTED, then CANCELLED."""
-    return BatchJob.model_validate(client.request("POST", f"/v1/batch/jobs/{job_id}/cancel"))
+    return client.send("POST", f"/v1/batch/jobs/{job_id}/cancel", into=BatchJob)
 
 
 def list_jobs(
     client: BatchClient, *, status: str | None = None, page_size: int = 100
 ) -> list[BatchJob]:
-    """Every job, newest first (pages fetched until `total` is reached)."""
-    jobs: list[BatchJob] = []
+    """Every job, newest first: pages until `total` (else a short page), or one with no new job."""
+    jobs: dict[str, BatchJob] = {}
     page = 0
     while True:
         params: dict[str, Any] = {"page": page, "page_size": page_size}
         if status:
             params["status"] = status
-        found = BatchJobList.model_validate(client.get("/v1/batch/jobs", params=params))
-        jobs.extend(found.data)
-        if not found.data or len(jobs) >= found.total:
-            return jobs
+        found = client.send("GET", "/v1/batch/jobs", into=BatchJobList, params=params)
+        new = {job.id: job for job in found.data if job.id not in jobs}
+        jobs.update(new)
+        more = len(jobs) < found.total if found.total is not None else len(found.data) >= page_size
+        if not new or not more:
+            return list(jobs.values())
         page += 1
 
 
@@ -85,23 +93,38 @@ def wait(
     sleep: Callable[[float], None] = time.sleep,
     timeout: float | None = None,
     on_status: Callable[[BatchJob], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
     first: float = 1.0,
     longest: float = 30.0,
 ) -> BatchJob:
     """Poll until the job ends (backoff x1.5 up to `longest`); a non-success end raises JobEnded.
 
-    `timeout` counts the seconds slept: past it, WaitTimeout (exit 124) — the job runs on.
+    `timeout` counts the seconds slept: past it, WaitTimeout (exit 124) — the job runs on. Up
+    to 3 unreadable answers in a row are noted (`on_note`) and polled past; the 4th ends it.
     """
-    delay, slept = first, 0.0
+    delay, slept, last = first, 0.0, "unknown"
+    tolerance = PollTolerance()
     while True:
-        job = get(client, job_id)
-        if on_status is not None:
-            on_status(job)
-        if job.done:
-            return ended(job)
+        try:
+            job = _polled(client, job_id)
+        except ApiError as exc:
+            if not unreadable(exc):
+                raise
+            tolerance.failed(
+                exc, where=f"GET /v1/batch/jobs/{job_id}", resume=f"mistral batch wait {job_id}"
+            )
+            if on_note is not None:
+                on_note(tolerance.note(exc))
+        else:
+            tolerance.ok()
+            last = job.status or last
+            if on_status is not None:
+                on_status(job)
+            if job.done:
+                return ended(job)
         if timeout is not None and slept + delay > timeout:
             raise WaitTimeout(
-                f"batch job {job_id} is still {job.status} after {slept:.0f} s",
+                f"batch job {job_id} is still {last} after {slept:.0f} s",
                 hint=f"it runs on; `mistral batch wait {job_id}` continues waiting",
             )
         sleep(delay)
@@ -109,12 +132,22 @@ def wait(
         delay = min(delay * 1.5, longest)
 
 
+def _polled(client: BatchClient, job_id: str) -> BatchJob:
+    """One poll; a job without a status cannot be followed (an unreadable answer)."""
+    job = get(client, job_id)
+    if not job.status:
+        raise UnexpectedAnswer(
+            f"GET /v1/batch/jobs/{job_id}", "status is missing", answer=job.wire()
+        )
+    return job
+
+
 def ended(job: BatchJob) -> BatchJob:
     """The job if it succeeded; else JobEnded with the status's exit code and its errors."""
-    code = ENDED.get(job.status)
+    code = ENDED.get(job.status or "")
     if code is None:
         return job
-    reasons = "; ".join(f"{e.message} (x{e.count})" for e in job.errors[:3])
+    reasons = "; ".join(_error(e) for e in job.errors[:3])
     raise JobEnded(
         f"batch job {job.id} ended {job.status}" + (f": {reasons}" if reasons else ""),
         code,
@@ -122,29 +155,39 @@ def ended(job: BatchJob) -> BatchJob:
     )
 
 
+def _error(error: BatchError) -> str:
+    return f"{error.message or '?'} (x{unknown(error.count)})"
+
+
 def progress(job: BatchJob) -> str:
-    """`120/235` requests done (with failures when there are any)."""
-    text = f"{job.completed_requests:,}/{job.total_requests:,}"
+    """`120/235` requests done (with failures when there are any); `?` for unknown counts."""
+    text = f"{unknown(job.completed_requests, ',')}/{unknown(job.total_requests, ',')}"
     return text + (f" ({job.failed_requests:,} failed)" if job.failed_requests else "")
 
 
 def row(job: BatchJob) -> list[str]:
     """A `batch list` row."""
-    created = time.strftime("%Y-%m-%d %H:%M", time.gmtime(job.created_at)) if job.created_at else ""
-    return [job.id, job.status, job.model or "", job.endpoint, progress(job), created]
+    return [
+        job.id,
+        unknown(job.status),
+        job.model or "",
+        unknown(job.endpoint),
+        progress(job),
+        time_text(job.created_at),
+    ]
 
 
 def details(job: BatchJob) -> list[tuple[str, str]]:
     """`batch status` fields."""
     pairs = [
         ("id", job.id),
-        ("status", job.status),
+        ("status", unknown(job.status)),
         ("model", job.model or ""),
-        ("endpoint", job.endpoint),
+        ("endpoint", unknown(job.endpoint)),
         ("requests", progress(job)),
         ("input files", ", ".join(job.input_files)),
         ("output file", job.output_file or ""),
         ("error file", job.error_file or ""),
     ]
-    pairs += [("error", f"{e.message} (x{e.count})") for e in job.errors]
+    pairs += [("error", _error(e)) for e in job.errors]
     return pairs

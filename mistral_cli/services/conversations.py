@@ -8,14 +8,13 @@ a StoreError naming the file (services/store_errors.py), never an internal error
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from mistral_cli import fsio
+from mistral_cli import fsio, values
 from mistral_cli.errors import UsageError, redact
 from mistral_cli.services.store_errors import GONE, StoreWriteFailed, failure
 
@@ -42,12 +41,16 @@ CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
 COLUMNS = {
     "conversations": ("id", "title", "model", "created", "updated"),
     "messages": (
-        "conversation_id", "seq", "role", "content", "partial",
-        "prompt_tokens", "completion_tokens", "created",
+        "conversation_id",
+        "seq",
+        "role",
+        "content",
+        "partial",
+        "prompt_tokens",
+        "completion_tokens",
+        "created",
     ),
-}  # fmt: skip
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+}
 
 
 @dataclass(frozen=True)
@@ -98,13 +101,9 @@ def title_of(prompt: str) -> str:
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def parse_age(text: str) -> float:
-    """'30d', '12h', '2w', '1d12h' → seconds; a usage error otherwise."""
-    cleaned = text.strip().lower()
-    parts = _DURATION.findall(cleaned)
-    if not parts or _DURATION.sub("", cleaned).strip():
-        raise UsageError(f"cannot read the age {text!r}", hint="use e.g. 30d, 12h, 2w or 90m")
-    return sum(float(number) * _UNITS[unit] for number, unit in parts)
+def parse_age(text: str, name: str = "--older-than") -> float:
+    """'30d', '12h', '2w', '1d12h' → seconds (values.duration; a bare number is refused)."""
+    return values.duration(text, name, units=True)
 
 
 class ConversationStore:
@@ -230,11 +229,18 @@ class ConversationStore:
             self._db.executemany(
                 "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (*key[:2], m.role, m.content, int(m.partial), m.prompt_tokens,
-                     m.completion_tokens, now)
+                    (
+                        *key[:2],
+                        m.role,
+                        m.content,
+                        int(m.partial),
+                        m.prompt_tokens,
+                        m.completion_tokens,
+                        now,
+                    )
                     for key, m in zip(keys, rows, strict=True)
                 ],
-            )  # fmt: skip
+            )
             self._db.execute(
                 "UPDATE conversations SET updated = ?, model = ? WHERE id = ?",
                 (now, model, conversation_id),
@@ -372,11 +378,6 @@ def when(stamp: float) -> str:
 def iso(stamp: float) -> str:
     """An ISO 8601 UTC timestamp (for --json)."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 conversation', '2 conversations'."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def summary_row(conversation: Conversation) -> list[str]:

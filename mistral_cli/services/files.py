@@ -6,15 +6,17 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from mistral_cli import fsio
 from mistral_cli.api.errors import RequestRejected
+from mistral_cli.api.parse import AnswerClient
 from mistral_cli.api.schemas.files import FileDeleted, FileList, FileOut, UploadForm
 from mistral_cli.errors import DataValidationError, UsageError
+from mistral_cli.services.cells import time_text, unknown
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,26 +32,8 @@ def _quiet(_phase: str, _done: int, _total: int) -> None:
     """Default progress callback: say nothing."""
 
 
-class FilesClient(Protocol):
+class FilesClient(AnswerClient, Protocol):
     """What this service needs from the API client."""
-
-    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:  # noqa: ANN401
-        """GET a JSON document."""
-        ...
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,  # noqa: ANN401
-        params: Mapping[str, Any] | None = None,
-        files: Mapping[str, Any] | None = None,
-        data: Mapping[str, str] | None = None,
-        read_timeout: float | None = None,
-    ) -> Any:  # noqa: ANN401
-        """Send a request and return the decoded JSON."""
-        ...
 
     def download(self, path: str) -> AbstractContextManager[Iterator[bytes]]:
         """Stream a binary body."""
@@ -219,14 +203,14 @@ def upload(
             return Uploaded(found, local.sha256, reused=True)
     with path.open("rb") as handle:
         reader = ProgressReader(handle, local.size, on_progress)
-        answer = client.request(
+        uploaded = client.send(
             "POST",
             "/v1/files",
+            into=FileOut,
             files={"file": (local.remote_name, reader, "application/jsonl")},
             data=form.fields(),
             read_timeout=read_timeout,
         )
-    uploaded = FileOut.model_validate(answer)
     if cache is not None:
         cache.put(local.sha256, uploaded)
     return Uploaded(uploaded, local.sha256, reused=False)
@@ -246,71 +230,94 @@ def list_files(
         params["purpose"] = purpose
     if search:
         params["search"] = search
-    return FileList.model_validate(client.get("/v1/files", params=params))
+    return client.send("GET", "/v1/files", into=FileList, params=params)
 
 
 def get_file(client: FilesClient, file_id: str) -> FileOut:
     """GET /v1/files/{id}."""
-    return FileOut.model_validate(client.get(f"/v1/files/{file_id}"))
+    return client.send("GET", f"/v1/files/{file_id}", into=FileOut)
 
 
 def delete_file(client: FilesClient, file_id: str) -> FileDeleted:
     """DELETE /v1/files/{id}."""
-    return FileDeleted.model_validate(client.request("DELETE", f"/v1/files/{file_id}"))
+    return client.send("DELETE", f"/v1/files/{file_id}", into=FileDeleted)
 
 
 def download(
-    client: FilesClient, file_id: str, dest: Path, *, on_progress: Progress = _quiet
+    client: FilesClient,
+    file_id: str,
+    dest: Path,
+    *,
+    force: bool = False,
+    on_progress: Progress = _quiet,
 ) -> int:
-    """Stream a file's content to `dest` atomically (temp file, then rename); returns bytes."""
-    total = get_file(client, file_id).bytes
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.part")
+    """Stream a file's content to `dest` safely (fsio.open_output); returns the bytes written.
+
+    A new file appears whole or not at all; an existing one is replaced only with `force`;
+    `-` is stdout and a device or FIFO is written directly. A failed write is exit 1.
+    """
+    total = get_file(client, file_id).bytes or 0  # unknown size: progress without a total
+    if not (fsio.is_stdout(dest) or fsio.is_stream(dest)):
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise fsio.write_failed(dest, exc) from None
     done = 0
-    try:
-        with client.download(f"/v1/files/{file_id}/content") as chunks, tmp.open("wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-                done += len(chunk)
-                on_progress("downloading", done, total)
-        tmp.replace(dest)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {dest}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with (
+        fsio.open_output(dest, force=force, binary=True) as out,
+        client.download(f"/v1/files/{file_id}/content") as chunks,
+    ):
+        for chunk in chunks:
+            out.write(chunk)
+            done += len(chunk)
+            on_progress("downloading", done, total)
     return done
 
 
-def row(file: FileOut) -> list[str]:
-    """One table row for `files list`: id, filename, purpose, bytes, created (UTC)."""
-    import time
+def local_name(meta: FileOut, file_id: str) -> Path:
+    """Where `files download` puts a file given no -o: the server's name, made safe, here.
 
-    created = (
-        time.strftime("%Y-%m-%d %H:%M", time.gmtime(file.created_at)) if file.created_at else ""
-    )
-    return [file.id, file.filename, file.purpose, str(file.bytes), created]
+    Reduced to a plain basename (no folders, no leading dot, no control characters); an
+    existing file of that name is never replaced (exit 2: choose the name with -o).
+    """
+    from pathlib import Path
+
+    name = Path(fsio.safe_basename(meta.filename or "", fallback=file_id))
+    if name.exists() or name.is_symlink():
+        raise UsageError(
+            f"{name} already exists (the name the server gives file {file_id})",
+            hint="choose where to write with -o PATH (and --force to replace a file)",
+        )
+    return name
+
+
+def row(file: FileOut) -> list[str]:
+    """One table row for `files list`: id, filename, purpose, bytes, created (UTC); `?` unknown."""
+    return [
+        file.id,
+        unknown(file.filename),
+        unknown(file.purpose),
+        unknown(file.bytes),
+        time_text(file.created_at),
+    ]
 
 
 def details(file: FileOut) -> list[tuple[str, str]]:
     """Key/value pairs for `files show`."""
     pairs = [
         ("id", file.id),
-        ("filename", file.filename),
-        ("purpose", file.purpose),
-        ("bytes", f"{file.bytes:,}"),
+        ("filename", unknown(file.filename)),
+        ("purpose", unknown(file.purpose)),
+        ("bytes", unknown(file.bytes, ",")),
         ("lines", "" if file.num_lines is None else f"{file.num_lines:,}"),
         ("sample type", file.sample_type or ""),
-        ("created", row(file)[4]),
+        ("created", time_text(file.created_at)),
     ]
     if file.expires_at:
         pairs.append(("expires", time_text(file.expires_at)))
     return pairs
 
 
-def time_text(stamp: int) -> str:
-    """A Unix time as `YYYY-MM-DD HH:MM` UTC."""
-    import time
-
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(stamp))
+def deletion(result: FileDeleted) -> str:
+    """`deleted`, `not deleted`, or `?` when the answer does not say."""
+    return "?" if result.deleted is None else "deleted" if result.deleted else "not deleted"

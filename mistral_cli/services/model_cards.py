@@ -1,170 +1,142 @@
-"""Model cards as commands read them (Card), and cached cards read without pydantic (CachedCard).
+"""Model cards read without pydantic: the one cheap view of the model list (`Card`).
 
-A warm `mistral models list`, or a `-m` name resolved from the cache, needs a few fields of each
-card; importing pydantic and building the schema classes cost more than the rest of the command.
-The cache holds cards as this CLI wrote them, so a card whose fields already have their exact
-JSON types is read as it is. If any card in the file is otherwise, the whole list goes through
-ModelCard as before. `model_dump()` (for --json) validates the card with ModelCard: the same
-document as ever.
+A warm `mistral models list`, a `-m` name resolved for a one-shot chat, or classify's default
+moderation model needs a few fields of each cached card; importing pydantic and building the
+schema classes cost more than the rest of the command. `read_cards` reads a model list as the
+pydantic ModelList does (api/schemas/models.py), by the same lenient rules (api/values.py): an
+item that is no object or has no readable, non-empty id is skipped; a null, missing or odd field
+is unknown (None, an empty list, ModelCard's default); unknown fields are ignored. Each card keeps
+its document, so `--json` re-emits it as the server sent it (`wire()`).
+tests/unit/test_model_cards.py holds the two readers to the same answers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from mistral_cli.api.values import as_flag, as_float, as_int, as_text
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable
 
-FLAGS = ("completion_chat", "function_calling", "vision", "fine_tuning")
-OPTIONAL: dict[str, type] = {  # absent means None, as in ModelCard
-    "internal": bool,
-    "deprecation": str,
-    "deprecation_replacement_model": str,
-    "max_context_length": int,
-}
+    from mistral_cli.api.schemas.models import ModelCard
 
 
-class CardCaps(Protocol):
-    """The capabilities the model table shows."""
+@dataclass(frozen=True)
+class Caps:
+    """What a model can do, as ModelCard's Capabilities: each flag None where the card is silent."""
 
-    @property
-    def completion_chat(self) -> bool:  # noqa: D102
-        ...
-
-    @property
-    def function_calling(self) -> bool:  # noqa: D102
-        ...
-
-    @property
-    def vision(self) -> bool:  # noqa: D102
-        ...
-
-    @property
-    def fine_tuning(self) -> bool:  # noqa: D102
-        ...
+    completion_chat: bool | None = None
+    function_calling: bool | None = None
+    reasoning: bool | None = None
+    completion_fim: bool | None = None
+    fine_tuning: bool | None = None
+    vision: bool | None = None
+    ocr: bool | None = None
+    classification: bool | None = None
+    moderation: bool | None = None
+    audio: bool | None = None
 
 
-class Card(Protocol):
-    """What the list, the table and the resolver read: a ModelCard, or a CachedCard."""
-
-    @property
-    def id(self) -> str:  # noqa: D102
-        ...
-
-    @property
-    def aliases(self) -> list[str]:  # noqa: D102
-        ...
-
-    @property
-    def type(self) -> str:  # noqa: D102
-        ...
-
-    @property
-    def internal(self) -> bool | None:  # noqa: D102
-        ...
-
-    @property
-    def deprecation(self) -> str | None:  # noqa: D102
-        ...
-
-    @property
-    def deprecation_replacement_model(self) -> str | None:  # noqa: D102
-        ...
-
-    @property
-    def max_context_length(self) -> int | None:  # noqa: D102
-        ...
-
-    @property
-    def capabilities(self) -> CardCaps:  # noqa: D102
-        ...
-
-    @property
-    def embeddings(self) -> bool:  # noqa: D102
-        ...
-
-    def model_dump(self, *, mode: str = ...) -> dict[str, Any]:  # noqa: D102
-        ...
+CAP_NAMES = tuple(f.name for f in fields(Caps))
+UNKNOWN_CAPS = Caps()
 
 
-@dataclass(frozen=True, slots=True)
-class CachedCaps:
-    """The four capability flags of a cached card."""
-
-    completion_chat: bool
-    function_calling: bool
-    vision: bool
-    fine_tuning: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CachedCard:
-    """A cached card read as it was written: the fields Card needs, and the document."""
+@dataclass(frozen=True)
+class Card:
+    """One card of the model list: the fields ModelCard reads, and the document as sent."""
 
     id: str
-    aliases: list[str]
-    type: str
-    internal: bool | None
-    deprecation: str | None
-    deprecation_replacement_model: str | None
-    max_context_length: int | None
-    capabilities: CachedCaps
-    raw: dict[str, Any] = field(repr=False)
+    aliases: list[str] = field(default_factory=list)
+    type: str | None = "base"
+    name: str | None = None
+    owned_by: str | None = None
+    description: str | None = None
+    created: int | None = None
+    max_context_length: int | None = None
+    deprecation: str | None = None
+    deprecation_replacement_model: str | None = None
+    default_model_temperature: float | None = None
+    internal: bool | None = None
+    archived: bool | None = None
+    job: str | None = None
+    root: str | None = None
+    caps: Caps = UNKNOWN_CAPS
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def embeddings(self) -> bool:
         """ModelCard.embeddings' rule: an embedding model advertises no chat capability."""
-        return "embed" in self.id and not self.capabilities.completion_chat
+        return "embed" in self.id and not self.caps.completion_chat
 
-    def model_dump(self, *, mode: str = "python") -> dict[str, Any]:
-        """The card as ModelCard validates and dumps it (imports pydantic)."""
-        from mistral_cli.api.schemas.models import ModelCard
-
-        return ModelCard.model_validate(self.raw).model_dump(mode=mode)
+    def wire(self) -> dict[str, Any]:
+        """The card as the server sent it (nulls, odd values and unknown fields included)."""
+        return dict(self.raw)
 
 
-def _exact(value: object, kind: type) -> bool:
-    """`value` is of JSON type `kind` itself (no bool for int, no coercion to guess)."""
-    return type(value) is kind
+def read_cards(data: object) -> list[Card] | None:
+    """The cards of a model list (`{data: [...]}` or a bare list), None if it is no list at all.
 
-
-def _as_written(raw: dict[str, Any]) -> bool:
-    """Every field Card reads is present (or optional and absent) with its exact type."""
-    caps, aliases = raw.get("capabilities"), raw.get("aliases", [])
-    return (
-        _exact(raw.get("id"), str)
-        and bool(raw["id"])
-        and _exact(raw.get("type"), str)
-        and isinstance(caps, dict)
-        and all(_exact(caps.get(flag), bool) for flag in FLAGS)
-        and _exact(aliases, list)
-        and all(_exact(alias, str) for alias in aliases)
-        and all(raw.get(name) is None or _exact(raw[name], kind) for name, kind in OPTIONAL.items())
-    )
-
-
-def cached_card(raw: object) -> CachedCard | None:
-    """The card as written to the cache, or None if it is not (then ModelCard reads it)."""
-    if not isinstance(raw, dict) or not _as_written(raw):
-        return None
-    caps = raw["capabilities"]
-    return CachedCard(
-        id=raw["id"],
-        aliases=list(raw.get("aliases", [])),
-        type=raw["type"],
-        internal=raw.get("internal"),
-        deprecation=raw.get("deprecation"),
-        deprecation_replacement_model=raw.get("deprecation_replacement_model"),
-        max_context_length=raw.get("max_context_length"),
-        capabilities=CachedCaps(*(caps[flag] for flag in FLAGS)),
-        raw=raw,
-    )
-
-
-def cached_cards(data: object) -> Sequence[CachedCard] | None:
-    """Every card of a cached list read as it was written, or None if one is not."""
+    None exactly where ModelList fails (a list document without `data`, or no object or list);
+    `data` null or odd is an empty list, as ModelList reads it.
+    """
+    if isinstance(data, dict):
+        if "data" not in data:
+            return None
+        data = data["data"]
+        if not isinstance(data, list):
+            return []
     if not isinstance(data, list):
         return None
-    cards = [cached_card(item) for item in data]
-    return None if any(card is None for card in cards) else [c for c in cards if c is not None]
+    return [card for card in map(read_card, data) if card is not None]
+
+
+def read_card(item: object) -> Card | None:
+    """One card, or None where ModelList skips it (no object, no readable non-empty id)."""
+    if not isinstance(item, dict):
+        return None
+    model_id = as_text(item.get("id"))
+    if not model_id:
+        return None
+    get = item.get
+    return Card(
+        id=model_id,
+        aliases=_texts(get("aliases")),
+        type=as_text(get("type")) if "type" in item else "base",
+        name=as_text(get("name")),
+        owned_by=as_text(get("owned_by")),
+        description=as_text(get("description")),
+        created=as_int(get("created")),
+        max_context_length=as_int(get("max_context_length")),
+        deprecation=as_text(get("deprecation")),
+        deprecation_replacement_model=as_text(get("deprecation_replacement_model")),
+        default_model_temperature=as_float(get("default_model_temperature")),
+        internal=as_flag(get("internal")),
+        archived=as_flag(get("archived")),
+        job=as_text(get("job")),
+        root=as_text(get("root")),
+        caps=_caps(get("capabilities")),
+        raw=item,
+    )
+
+
+def from_models(cards: Iterable[ModelCard]) -> list[Card]:
+    """Cards read by pydantic (a fresh GET /v1/models) as the same cheap view."""
+    return [card for card in (read_card(model.wire()) for model in cards) if card is not None]
+
+
+def _caps(value: object) -> Caps:
+    """Every flag unknown when the capabilities are missing, null or no object."""
+    if not isinstance(value, dict):
+        return UNKNOWN_CAPS
+    return Caps(*(as_flag(value.get(name)) for name in CAP_NAMES))
+
+
+def _texts(value: object) -> list[str]:
+    """A list of strings: one string alone counts, items that are none are dropped."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        return []
+    return [text for text in map(as_text, value) if text is not None]

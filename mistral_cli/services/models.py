@@ -2,68 +2,54 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from mistral_cli import fsio
-from mistral_cli.errors import UsageError
-from mistral_cli.services.model_cards import Card, cached_cards
+from mistral_cli.services.model_cards import Card, from_models, read_cards
+from mistral_cli.services.model_names import UnknownModel, find, resolve
 
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+if TYPE_CHECKING:  # the pydantic cards load only for a fetched list or one card (`models show`)
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
+    from mistral_cli.api.parse import AnswerClient as ModelsClient
     from mistral_cli.api.schemas.models import ModelCard
 
 CACHE_TTL = 24 * 3600.0
 COLUMNS = ("ID", "CONTEXT", "CHAT", "TOOLS", "VISION", "FINE-TUNE", "EMBED", "NOTE")
 YES, NO = "✓", "·"
 
-# Names from older guides that the API no longer lists, and a current choice to suggest.
-RETIRED: Mapping[str, str] = {
-    "mistral-tiny": "ministral-8b-latest",
-    "open-mistral-7b": "ministral-8b-latest",
-    "open-mistral-nemo": "ministral-8b-latest",
-    "open-mixtral-8x7b": "mistral-small-latest",
-    "open-mixtral-8x22b": "mistral-medium-latest",
-    "mistral-small": "mistral-small-latest",
-    "mistral-medium": "mistral-medium-latest",
-    "mistral-large": "mistral-large-latest",
-    "codestral-mamba": "codestral-latest",
-}
-RETIRED_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("pixtral-", "mistral-medium-latest"),
-    ("magistral-", "mistral-medium-latest"),
-    ("devstral-", "codestral-latest"),
-    ("ministral-8b-24", "ministral-8b-latest"),
-    ("ministral-3b-24", "ministral-3b-latest"),
-)
+__all__ = [  # Card lives in model_cards.py, UnknownModel, find and resolve in model_names.py
+    "CACHE_TTL",
+    "COLUMNS",
+    "NO",
+    "YES",
+    "Card",
+    "ModelCache",
+    "UnknownModel",
+    "context_label",
+    "details",
+    "fetch_models",
+    "find",
+    "get_model",
+    "list_models",
+    "parse_model_list",
+    "resolve",
+    "row",
+    "visible",
+]
 
 
-class ModelsClient(Protocol):
-    """What this service needs from the API client."""
+def parse_model_list(data: object, *, where: str = "GET /v1/models") -> list[ModelCard]:
+    """Accept `{object, data: [...]}` or a bare list of cards; unreadable cards are skipped."""
+    from mistral_cli.api import parse
+    from mistral_cli.api.schemas.models import ModelList
 
-    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:  # noqa: ANN401
-        """GET a JSON document."""
-        ...
-
-
-class UnknownModel(UsageError):
-    """A -m name that matches no model (exit 2), with close matches as the hint."""
-
-
-def parse_model_list(data: object) -> list[ModelCard]:
-    """Accept `{object, data: [...]}` or a bare list of cards (the spec's own example)."""
-    from mistral_cli.api.schemas.models import ModelCard  # pydantic: only when parsing
-
-    items = data.get("data") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise UsageError("the server's model list has an unexpected shape")
-    return [ModelCard.model_validate(item) for item in items if isinstance(item, dict)]
+    return parse.answer(ModelList, data, where=where).data
 
 
 @dataclass(frozen=True)
@@ -83,24 +69,21 @@ class ModelCache:
     def load(self, *, allow_stale: bool = False) -> list[Card] | None:
         """The cached cards, or None when missing, unreadable or older than the TTL.
 
-        Cards as this CLI wrote them are read without pydantic (services/model_cards.py).
+        Read without pydantic, as ModelList reads them (services/model_cards.py).
         """
         try:
             document = json.loads(self.path.read_text(encoding="utf-8"))
             fresh = self.clock() - float(document["fetched_at"]) <= self.ttl
-            if not fresh and not allow_stale:
-                return None
-            cards = cached_cards(document["data"])
-            return list(cards) if cards is not None else list(parse_model_list(document["data"]))
-        except (OSError, ValueError, KeyError, TypeError, UsageError):
+            return read_cards(document["data"]) if fresh or allow_stale else None
+        except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def save(self, cards: Iterable[ModelCard]) -> None:
+    def save(self, cards: Iterable[ModelCard | Card]) -> None:
         """Write atomically (plus model-ids.txt for shell completion); failures are not errors."""
         cards = list(cards)
         document = {
             "fetched_at": self.clock(),
-            "data": [card.model_dump(mode="json", exclude_none=True) for card in cards],
+            "data": [card.wire() for card in cards],
         }
         try:
             fsio.private_dir(self.path.parent)
@@ -112,8 +95,10 @@ class ModelCache:
 
 
 def fetch_models(client: ModelsClient) -> list[ModelCard]:
-    """GET /v1/models."""
-    return parse_model_list(client.get("/v1/models"))
+    """GET /v1/models (a card that cannot be read is skipped, noted with --debug)."""
+    from mistral_cli.api.schemas.models import ModelList
+
+    return client.send("GET", "/v1/models", into=ModelList).data
 
 
 def list_models(
@@ -131,10 +116,10 @@ def list_models(
         cached = cache.load()
         if cached is not None:
             return cached
-    cards = fetch_models(client if hasattr(client, "get") else client())
+    cards = fetch_models(client if hasattr(client, "send") else client())
     if cache is not None:
         cache.save(cards)
-    return list(cards)
+    return from_models(cards)
 
 
 def visible(cards: Iterable[Card], *, include_internal: bool = False) -> list[Card]:
@@ -147,73 +132,7 @@ def get_model(client: ModelsClient, model_id: str) -> ModelCard:
     """GET /v1/models/{id}."""
     from mistral_cli.api.schemas.models import ModelCard
 
-    return ModelCard.model_validate(client.get(f"/v1/models/{model_id}"))
-
-
-def find(name: str, cards: Iterable[Card]) -> Card | None:
-    """The card whose id or alias is exactly `name`."""
-    cards = list(cards)
-    for card in cards:
-        if card.id == name:
-            return card
-    for card in cards:
-        if name in card.aliases:
-            return card
-    return None
-
-
-def resolve(name: str, cards: Iterable[Card], aliases: Mapping[str, str]) -> str:
-    """Exact id or alias; then `<name>-latest`; then a user alias; else UnknownModel."""
-    cards = list(cards)
-    name = name.strip()
-    if find(name, cards) is not None:
-        return name
-    if find(f"{name}-latest", cards) is not None:
-        return f"{name}-latest"
-    if name in aliases:
-        target = aliases[name]
-        return resolve(target, cards, {}) if target != name else target
-    raise _unknown(name, cards)
-
-
-def _unknown(name: str, cards: list[Card]) -> UnknownModel:
-    known = sorted({card.id for card in cards} | {a for card in cards for a in card.aliases})
-    retired = RETIRED.get(name) or next(
-        (new for prefix, new in RETIRED_PREFIXES if name.startswith(prefix)), None
-    )
-    if retired:
-        return UnknownModel(
-            f"model '{name}' was retired by Mistral and is no longer served.",
-            hint=f"use {retired} instead (`mistral models list` shows all)",
-        )
-    close = _suggestions(name, known, cards)
-    if close:
-        hint = f"did you mean {' or '.join(close)}? (`mistral models list` shows all)"
-    else:
-        hint = "`mistral models list` shows the models your key can use"
-    return UnknownModel(f"unknown model '{name}'.", hint=hint)
-
-
-def _suggestions(name: str, known: list[str], cards: list[Card]) -> list[str]:
-    """Close matches, best first, dated ids shown as their `-latest` alias, weak ones dropped."""
-    scored = sorted(
-        (
-            (difflib.SequenceMatcher(None, name, candidate).ratio(), candidate)
-            for candidate in known
-        ),
-        reverse=True,
-    )
-    best = scored[0][0] if scored else 0.0
-    picks: list[str] = []
-    for score, candidate in scored:
-        if score < max(0.6, best - 0.06) or len(picks) == 3:
-            break
-        card = find(candidate, cards)
-        latest = [a for a in ([card.id, *card.aliases] if card else []) if a.endswith("-latest")]
-        shown = latest[0] if latest else candidate
-        if shown not in picks:
-            picks.append(shown)
-    return picks
+    return client.send("GET", f"/v1/models/{model_id}", into=ModelCard)
 
 
 def context_label(tokens: int | None) -> str:
@@ -225,18 +144,23 @@ def context_label(tokens: int | None) -> str:
     return f"{round(tokens / 1000)}k" if tokens >= 1000 else str(tokens)
 
 
-def row(card: Card) -> list[str]:
-    """One table row for `models list` (see COLUMNS)."""
-    caps = card.capabilities
+def row(card: Card, *, glyphs: bool = True) -> list[str]:
+    """One table row for `models list` (see COLUMNS); `?` where the card does not say.
 
-    def mark(flag: bool) -> str:  # a tiny local formatter
-        return YES if flag else NO
+    Capabilities are ✓/· on a terminal; piped (`glyphs=False`) they are `true`/`false`
+    (`unknown` where the card does not say), words a script can match.
+    """
+    caps = card.caps
+    yes, no, unsure = (YES, NO, "?") if glyphs else ("true", "false", "unknown")
+
+    def mark(flag: bool | None) -> str:  # a tiny local formatter
+        return unsure if flag is None else yes if flag else no
 
     note = ""
     if card.deprecation:
         replacement = card.deprecation_replacement_model
         note = f"deprecated {card.deprecation[:10]}" + (f" → {replacement}" if replacement else "")
-    elif card.type != "base":
+    elif card.type not in (None, "base"):
         note = card.type
     return [
         card.id,
@@ -252,11 +176,11 @@ def row(card: Card) -> list[str]:
 
 def details(card: ModelCard) -> list[tuple[str, str]]:
     """Key/value pairs for `models show`."""
-    caps = [name for name, value in card.capabilities.model_dump().items() if value is True]
+    caps = [name for name, value in card.caps.model_dump().items() if value is True]
     pairs = [
         ("id", card.id),
         ("name", card.name or ""),
-        ("type", card.type),
+        ("type", card.type or "?"),
         ("owned by", card.owned_by or ""),
         ("context", f"{card.max_context_length:,} tokens" if card.max_context_length else "?"),
         ("capabilities", ", ".join(caps) or "none listed"),

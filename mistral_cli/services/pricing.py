@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from mistral_cli import values
 from mistral_cli.errors import BudgetExceeded, ConfigError
 
 if TYPE_CHECKING:
@@ -20,7 +20,6 @@ BATCH = 0.5  # the Batch API bills half (API.md §7)
 REGIONAL = 1.1  # regional endpoints bill 10 % more
 PER = 1_000_000  # prices are per million tokens
 SYMBOLS = {"USD": "$", "EUR": "€"}
-_BUDGET = re.compile(r"\s*([$€])?\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]{3})?\s*")
 
 
 @dataclass(frozen=True)
@@ -138,26 +137,22 @@ def _price(model: str, row: Any, *, overridden: bool, where: Path | None = None)
 
 @dataclass(frozen=True)
 class Budget:
-    """A spending limit: an amount, in a currency (None: the model's own)."""
+    """A spending limit in USD, the currency every estimate is in."""
 
     amount: float
-    currency: str | None = None
+    currency: str = "USD"
 
     def __str__(self) -> str:
-        return money(self.amount, self.currency or "USD") if self.currency else f"{self.amount:g}"
+        return money(self.amount, self.currency)
 
 
-def parse_budget(text: str) -> Budget:
-    """`0.50`, `$0.5`, `20EUR`, `€2`, `1.5 usd` → a Budget; anything else is a ConfigError."""
-    found = _BUDGET.fullmatch(text)
-    if found is None:
-        raise ConfigError(
-            f"--max-cost {text!r} is not an amount", hint="e.g. --max-cost 0.50 or 20EUR"
-        )
-    symbol, number, code = found.groups()
-    by_symbol = {value: key for key, value in SYMBOLS.items()}
-    currency = code.upper() if code else by_symbol.get(symbol or "")
-    return Budget(float(number), currency)
+def parse_budget(raw: str | float, name: str = "--max-cost") -> Budget:
+    """`5`, `0.50`, `$5`, `5USD`, `US$5` (or MISTRAL_MAX_COST's number) → a Budget in USD.
+
+    The grammar is mistral_cli.values.money's, shared with `finetune --max-cost`; another
+    currency is a usage error, never compared with a dollar figure.
+    """
+    return Budget(values.money(raw, name))
 
 
 @dataclass(frozen=True)
@@ -193,9 +188,9 @@ def meter(budget: Budget, table: PriceTable, model: str, *, batch: bool = False)
             hint=f'add [models."{model}"] input = …  output = … to {OVERRIDES_FILENAME} '
             "in the config directory",
         )
-    if budget.currency is not None and budget.currency != price.currency:
+    if budget.currency != price.currency:
         raise BudgetExceeded(
             f"--max-cost is in {budget.currency} but {model} is priced in {price.currency}",
-            hint=f"give the budget in {price.currency}, e.g. --max-cost {budget.amount:g}",
+            hint=f'price {model} in {budget.currency} in {OVERRIDES_FILENAME} (currency = "USD")',
         )
     return Meter(budget, price, table.multiplier(batch=batch))

@@ -1,4 +1,4 @@
-"""The chat REPL's input: slash commands told apart from prompts, the help text, usage figures."""
+"""The chat REPL's input: the slash-command table, commands told apart from prompts, usage."""
 
 from __future__ import annotations
 
@@ -6,23 +6,40 @@ import re
 from dataclasses import dataclass
 
 from mistral_cli.services.chat import Totals
-from mistral_cli.services.pricing import money
 
-# name → (arguments, what it does); the order is the /help order
-COMMANDS: dict[str, tuple[str, str]] = {
-    "help": ("", "list these commands"),
-    "exit": ("", "leave (also Ctrl-D)"),
-    "clear": ("", "start a new conversation (the system prompt stays)"),
-    "model": ("[NAME]", "show or switch the model, e.g. /model mistral-large"),
-    "system": ("[TEXT|off]", "show, set or remove the system prompt"),
-    "retry": ("", "ask the last question again, replacing its answer"),
-    "undo": ("", "forget the last question and its answer"),
-    "usage": ("", "tokens used in this conversation so far"),
-    "save": ("FILE", "write the conversation to FILE as markdown"),
-}
-ALIASES = {"quit": "exit", "q": "exit", "new": "clear", "?": "help"}
+
+@dataclass(frozen=True, kw_only=True)
+class SlashCommand:
+    """A REPL command: its name, the argument /help shows ("" takes none), what it does."""
+
+    name: str
+    args: str = ""
+    about: str
+    aliases: tuple[str, ...] = ()
+
+
+# The one table of slash commands, in /help order. The REPL runs each with its method of the
+# same name; /help, the argument check and TAB completion are drawn from here.
+COMMANDS: tuple[SlashCommand, ...] = (
+    SlashCommand(name="help", about="list these commands", aliases=("?",)),
+    SlashCommand(name="exit", about="leave (also Ctrl-D)", aliases=("quit", "q")),
+    SlashCommand(
+        name="clear", about="start a new conversation (the system prompt stays)", aliases=("new",)
+    ),
+    SlashCommand(
+        name="model", args="[NAME]", about="show or switch the model, e.g. /model mistral-large"
+    ),
+    SlashCommand(name="system", args="[TEXT|off]", about="show, set or remove the system prompt"),
+    SlashCommand(name="retry", about="ask the last question again, replacing its answer"),
+    SlashCommand(name="undo", about="forget the last question and its answer"),
+    SlashCommand(name="usage", about="tokens used in this conversation so far"),
+    SlashCommand(name="save", args="FILE", about="write the conversation to FILE as markdown"),
+)
+_BY_NAME = {command.name: command for command in COMMANDS}
+_ALIASES = {alias: command.name for command in COMMANDS for alias in command.aliases}
 # `/word` at the start of the input; anything else (`/etc/hosts is…`) is a prompt
 _COMMAND = re.compile(r"/(?P<name>[A-Za-z][\w-]*|\?)(?:\s+(?P<arg>.*))?", re.DOTALL)
+_TYPING = re.compile(r"/(?:[A-Za-z][\w-]*)?")  # a command name being typed, nothing after it
 
 
 @dataclass(frozen=True)
@@ -33,9 +50,14 @@ class Slash:
     arg: str = ""
 
     @property
+    def command(self) -> SlashCommand | None:
+        """The command of that name, or None: the REPL has no such command."""
+        return _BY_NAME.get(self.name)
+
+    @property
     def known(self) -> bool:
         """True for a command the REPL has."""
-        return self.name in COMMANDS
+        return self.command is not None
 
 
 def parse(line: str) -> Slash | str | None:
@@ -52,23 +74,15 @@ def parse(line: str) -> Slash | str | None:
     if found is None:
         return text
     name = found["name"].lower()
-    return Slash(ALIASES.get(name, name), (found["arg"] or "").strip())
+    return Slash(_ALIASES.get(name, name), (found["arg"] or "").strip())
 
 
-def help_lines() -> list[str]:
-    """/help: one line per command, aligned."""
-    usages = [f"/{name} {args}".rstrip() for name, (args, _) in COMMANDS.items()]
-    width = max(len(usage) for usage in usages)
-    lines = [
-        f"  {usage.ljust(width)}  {about}"
-        for usage, (_, about) in zip(usages, COMMANDS.values(), strict=True)
-    ]
-    lines += [
-        "Enter sends; Alt-Enter (or Esc then Enter) adds a line; pasted lines stay one message.",
-        "Ctrl-C stops an answer (what arrived is kept); Up recalls earlier inputs; "
-        "//text sends /text.",
-    ]
-    return lines
+def completions(text: str) -> list[SlashCommand]:
+    """What TAB offers for `text`, the input so far: the commands `/word` begins, else none."""
+    if _TYPING.fullmatch(text) is None:
+        return []
+    word = text[1:].lower()
+    return [command for command in COMMANDS if command.name.startswith(word)]
 
 
 def since(now: Totals, start: Totals) -> Totals:
@@ -82,21 +96,3 @@ def since(now: Totals, start: Totals) -> Totals:
         currency=now.currency,
         cost_missing=now.cost_missing - start.cost_missing,
     )
-
-
-def usage_text(totals: Totals) -> str:
-    """/usage: `this conversation: 4 turns · 180 in / 42 out tokens · $0.000031`."""
-    turns = f"{totals.turns} turn{'' if totals.turns == 1 else 's'}"
-    text = (
-        f"this conversation: {turns} · "
-        f"{totals.prompt_tokens} in / {totals.completion_tokens} out tokens"
-    )
-    if totals.currency is not None:
-        text += f" · {money(totals.cost, totals.currency)}"
-        if totals.cost_missing:
-            text += f" (cost n/a for {totals.cost_missing} of them)"
-    elif totals.cost_missing:
-        text += " · cost n/a"
-    if totals.usage_missing:
-        text += f" · usage missing for {totals.usage_missing} of them"
-    return text

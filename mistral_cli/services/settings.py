@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,39 +10,82 @@ from typing import TYPE_CHECKING, Any
 
 from mistral_cli import config, envtrust
 from mistral_cli.errors import ConfigError, UsageError
-from mistral_cli.services import config_file
+from mistral_cli.services import config_file, pricing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, MutableMapping
 
-_UNSET = {"timeout": "300 s per answer, 120 s idle in streams"}
+
+def shown(fld: config.Field, value: object) -> str:
+    """A setting's value as `config show` prints it: secrets masked, units and defaults named."""
+    if isinstance(value, config.Secret):
+        return value.masked()
+    if value is None:
+        return f"({fld.shown})" if fld.shown else "(not set)"
+    if fld.kind == config.DURATION and isinstance(value, float):
+        return f"{value:g} s"
+    if fld.kind == config.MONEY and isinstance(value, float):
+        return pricing.money(value, "USD")
+    if fld.kind == config.BOOL:
+        return "true" if value else "false"
+    return str(value)
 
 
 def describe(settings: config.Settings) -> list[list[str]]:
-    """Rows of (setting, value, source) with secrets masked and variables named."""
+    """Rows of (setting, value, source) for every field, secrets masked and variables named.
+
+    The folders show the path in use, the platform's when no variable overrides it.
+    """
     rows = []
     for fld in config.FIELDS:
         value = settings.values[fld.key]
-        if fld.key in config.SECRET_KEYS:
-            shown = value.value.masked() if isinstance(value.value, config.Secret) else "(not set)"
-        elif value.value is None:
-            shown = _UNSET.get(fld.key, "(not set)")
-        else:
-            shown = str(value.value)
-        rows.append([f"{fld.key} ({fld.env})", shown, value.source])
-    rows.append(["profile (MISTRAL_PROFILE)", settings.profile or "(none)", ""])
+        raw = value.value
+        if fld.key in config.PLATFORM_DIRS:
+            raw = str(settings.folder(fld.key))
+        rows.append([f"{fld.key} ({fld.env})", shown(fld, raw), value.source])
     return rows
 
 
 def as_json(settings: config.Settings, rows: list[list[str]]) -> dict[str, object]:
-    """The --json document for `config show`."""
+    """The --json document for `config show`: each setting's value as shown, source and kind."""
     return {
         "profile": settings.profile,
         "settings": {
-            fld.key: {"value": row[1], "source": row[2], "env": fld.env}
-            for fld, row in zip(config.FIELDS, rows, strict=False)
+            fld.key: {"value": row[1], "source": row[2], "env": fld.env, "kind": fld.kind}
+            for fld, row in zip(config.FIELDS, rows, strict=True)
         },
     }
+
+
+def markdown_table() -> str:
+    """The README's table of settings, generated from config.FIELDS (a test keeps it current)."""
+    lines = [
+        "| Variable | Config key | Kind | Default | Meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for fld in config.FIELDS:
+        key = "— (environment only)" if fld.scope == config.ENVIRONMENT else f"`{fld.key}`"
+        kind = " \\| ".join(f"`{c}`" for c in fld.choices) if fld.choices else fld.kind
+        default = fld.shown or (shown(fld, fld.default) if fld.default is not None else "—")
+        default = f"`{default}`" if isinstance(fld.default, str) and not fld.shown else default
+        meaning = fld.help
+        if fld.flag:
+            meaning += f" Flag: `{fld.flag}`."
+        if fld.scope == config.NOT_DOTENV:
+            meaning += " Never read from a `.env`."
+        lines.append(f"| `{fld.env}` | {key} | {kind} | {default} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+TABLE_START = "<!-- settings table: generated from config.FIELDS by scripts/gen-completions -->\n"
+TABLE_END = "<!-- end of settings table -->\n"
+
+
+def with_table(readme: str) -> str:
+    """The README with the settings table between its markers regenerated."""
+    head, rest = readme.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return head + TABLE_START + markdown_table() + TABLE_END + tail
 
 
 def paths(environ: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
@@ -174,24 +218,34 @@ def _location(key: str, profile: str | None) -> tuple[list[str], str]:
         if not name:
             raise UsageError("an alias needs a name: aliases.NAME")
         table, leaf = ["aliases"], name
-    elif key in config.FIELD_BY_KEY:
+    elif key in config.FILE_KEYS:
         table, leaf = [], key
-    else:
+    elif key in config.FIELD_BY_KEY:
         raise UsageError(
-            f"unknown setting {key!r}",
-            hint="settings: " + ", ".join(config.FIELD_BY_KEY) + ", aliases.NAME",
+            f"{key} cannot be set in the config file",
+            hint=f"{config.FIELD_BY_KEY[key].env} is read from the environment only",
         )
+    else:
+        raise UsageError(f"unknown setting {key!r}", hint=_known(key))
     return (["profiles", profile, *table] if profile else table), leaf
 
 
+def _known(key: str) -> str:
+    close = difflib.get_close_matches(key, config.FIELD_BY_KEY, n=1)
+    listed = "settings: " + ", ".join(config.FILE_KEYS) + ", aliases.NAME"
+    return f"did you mean {close[0]}? ({listed})" if close else listed
+
+
 def _convert_for_file(key: str, raw: str) -> object:
+    """The value to store: checked as the loader would, kept in the form the user gave.
+
+    Numbers and booleans become TOML ones; a duration with units (`6h`) stays text.
+    """
     fld = config.FIELD_BY_KEY[key]
-    if fld.kind is str:
-        if key == "base_url":
-            config.check_base_url(raw, "base_url")
-        return raw
-    value = config.resolve({}, {fld.env: raw}, {}, {}).get(key)  # same checks as the loader
-    return int(value) if fld.kind is int else float(value)
+    value = config.parse(fld, raw, key)
+    if fld.kind == config.DURATION and not raw.strip().replace(".", "", 1).isdigit():
+        return raw.strip()
+    return value
 
 
 def set_value(
@@ -247,9 +301,16 @@ def get_value(settings: config.Settings, key: str) -> tuple[str, str]:
         if name not in settings.aliases:
             raise UsageError(f"no alias {name!r}", hint="`mistral config show` lists the settings")
         return settings.aliases[name], "config file"
-    if key not in config.FIELD_BY_KEY:
-        _location(key, None)  # raises the usage error with the list of settings
+    fld = config.FIELD_BY_KEY.get(key)
+    if fld is None:
+        raise UsageError(f"unknown setting {key!r}", hint=_known(key))
     value = settings.values[key]
-    if isinstance(value.value, config.Secret):
-        return value.value.masked(), value.source
-    return ("" if value.value is None else str(value.value)), value.source
+    if key in config.PLATFORM_DIRS:
+        return str(settings.folder(key)), value.source
+    if value.value is None:
+        return "", value.source
+    if isinstance(value.value, bool):
+        return ("true" if value.value else "false"), value.source
+    if isinstance(value.value, float):  # seconds or USD, as a number a script can use
+        return f"{value.value:g}", value.source
+    return shown(fld, value.value), value.source

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mistral_cli import fsio
-from mistral_cli.services.conversations import COLUMNS, SIDECARS, ConversationStore, plural
+from mistral_cli.services.conversations import COLUMNS, SIDECARS, ConversationStore
 from mistral_cli.services.store_errors import BROKEN, StoreUnreadable, kind_of, reason_of
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,7 +42,7 @@ class Checkup:
         if self.status == MISSING:
             return [f"{self.path}: not created yet (the first saved chat creates it)"]
         if self.status == OK:
-            counts = f"{plural(self.conversations or 0, 'conversation')} · " + plural(
+            counts = f"{counted(self.conversations or 0, 'conversation')} · " + counted(
                 self.messages or 0, "message"
             )
             return [f"{self.path}: ok · {counts}"]

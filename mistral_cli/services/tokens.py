@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from mistral_cli.bounded import LineTooLong, bounded_lines, size_text
+from mistral_cli.errors import DataValidationError
+
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator
 
 TOKENIZER_MODULE = "mistral_common.tokens.tokenizers.mistral"
-MODE_VARIABLE = "MISTRAL_TOKENIZER"  # auto (default) | exact | estimate
-MODES = ("auto", "exact", "estimate")
 
 # one piece per run: a digit, an upper-case run, a (capitalised) lower-case run, white space,
 # or any other single character
@@ -154,12 +155,6 @@ def exact_counter() -> ExactCounter | None:
     return ExactCounter(encode, decode, version)
 
 
-def counter_mode(environ: Mapping[str, str]) -> str:
-    """MISTRAL_TOKENIZER: auto (exact when installed), exact (required) or estimate."""
-    mode = environ.get(MODE_VARIABLE, "auto").strip().lower() or "auto"
-    return mode if mode in MODES else "auto"
-
-
 def get_counter(mode: str = "auto") -> Counter | None:
     """The counter for `mode`; None only when `exact` was asked for and is not installed."""
     if mode == "estimate":
@@ -178,11 +173,82 @@ class LineCount:
     tokens: int
 
 
-def count_lines(counter: Counter, lines: Iterable[str]) -> list[LineCount]:
-    """Tokens per line (line endings not counted), numbered from 1."""
-    return [
-        LineCount(n, counter.count(line.rstrip("\r\n"))) for n, line in enumerate(lines, start=1)
-    ]
+def count_lines(counter: Counter, lines: Iterable[str], first: int = 1) -> list[LineCount]:
+    """Tokens per line (line endings not counted), numbered from `first`."""
+    return [LineCount(n, counter.count(line.rstrip("\r\n"))) for n, line in enumerate(lines, first)]
+
+
+# `mistral tokens` reads a file line by line and counts whole lines a chunk at a time, so a
+# 200 MB file takes megabytes of memory, not gigabytes. A line longer than MAX_LINE_BYTES
+# stops the count (exit 8): it could not fit any model's context anyway.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+
+
+class LineTooLongError(DataValidationError):
+    """A line over the cap (exit 8); the message names it."""
+
+
+def count_stream(
+    counter: Counter,
+    stream: Iterable[bytes],
+    *,
+    on_lines: Callable[[list[LineCount]], None] | None = None,
+    max_line: int | None = None,
+) -> int:
+    """Tokens of a binary stream read in bounded memory: the same total as counting it whole.
+
+    Chunks of about CHUNK_BYTES of whole lines are counted one at a time, each cut before a
+    line that starts with a non-blank character: no tokenizer piece spans that point (a piece
+    ends at a newline unless more white space or newlines follow), so the sum is exact. Past
+    4 chunks a cut before any line with text is taken (still exact for Tekken; the estimate
+    may count one more), past 16 any line boundary (a run of blank lines). With `on_lines`,
+    each line's own count is reported, a chunk at a time. Bytes that are not UTF-8 are
+    counted as the lone surrogates Python keeps them as.
+    """
+    limit = MAX_LINE_BYTES if max_line is None else max_line
+    total = size = 0
+    first = 1  # the number of the chunk's first line
+    chunk: list[str] = []
+    for raw in _lines(stream, limit):
+        line = raw.decode("utf-8", "surrogateescape")
+        if chunk and _cut_here(line, size):
+            total += _count_chunk(counter, chunk, first, on_lines)
+            first, chunk, size = first + len(chunk), [], 0
+        chunk.append(line)
+        size += len(raw)
+    if chunk:
+        total += _count_chunk(counter, chunk, first, on_lines)
+    return total
+
+
+def _lines(stream: Iterable[bytes], limit: int) -> Iterator[bytes]:
+    try:
+        yield from bounded_lines(stream, limit)
+    except LineTooLong as exc:
+        raise LineTooLongError(
+            f"line {exc.line} is longer than {size_text(limit)}, the most `mistral tokens` reads",
+            hint="no model's context holds that much text; split the line",
+        ) from None
+
+
+def _cut_here(line: str, size: int) -> bool:
+    if size >= 16 * CHUNK_BYTES:
+        return True
+    if size >= 4 * CHUNK_BYTES:
+        return not line.isspace()
+    return size >= CHUNK_BYTES and not line[:1].isspace()  # lines are never empty
+
+
+def _count_chunk(
+    counter: Counter,
+    chunk: list[str],
+    first: int,
+    on_lines: Callable[[list[LineCount]], None] | None,
+) -> int:
+    if on_lines is not None:
+        on_lines(count_lines(counter, chunk, first))
+    return counter.count("".join(chunk))
 
 
 @dataclass(frozen=True)

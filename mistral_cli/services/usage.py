@@ -42,9 +42,12 @@ class UsageRow:
         """Table cells: key, answers, in, out, cost (or `n/a`)."""
         shown = "n/a" if self.cost is None else money(self.cost, self.currency or "USD")
         return [
-            self.key, str(self.answers), str(self.prompt_tokens),
-            str(self.completion_tokens), shown,
-        ]  # fmt: skip
+            self.key,
+            str(self.answers),
+            str(self.prompt_tokens),
+            str(self.completion_tokens),
+            shown,
+        ]
 
     def as_json(self) -> dict[str, object]:
         """The row as a JSON object (API field names for token counts)."""

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from array import array
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,7 @@ TEXT = "alpha\n\nbeta\ngamma\ndelta\n"
 
 
 def vec(text: str) -> list[float]:
-    return array("f", embedding_vector(text, 1024)).tolist()
+    return list(embedding_vector(text, 1024))
 
 
 def records(stdout: str) -> list[dict[str, object]]:
@@ -202,3 +201,48 @@ def test_embed_batch_within_max_cost_is_submitted(
 ) -> None:
     job_id = submit(fake_transport, "--max-cost", "5")
     assert job_id in fake.module(BatchFake).jobs
+
+
+def test_download_outputs_need_force_and_are_written_whole(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, tmp_path: Path
+) -> None:
+    job_id = submit(fake_transport)
+    invoke(["batch", "wait", job_id], make_context(fake_transport))
+    target = tmp_path / "v.jsonl"
+    target.write_text("mine\n")
+    for extra in ([], ["--raw"]):
+        asked = len(fake.requests)
+        argv = ["batch", "download", job_id, "-o", str(target), *extra]
+        refused = invoke(argv, make_context(fake_transport))
+        assert refused.exit_code == 2
+        assert refused.stderr == (
+            f"mistral: error: {target} already exists\nhint: pass --force to overwrite it\n"
+        )
+        assert len(fake.requests) == asked  # refused before asking the API anything
+    assert target.read_text() == "mine\n"
+
+    argv = ["batch", "download", job_id, "-o", str(target), "--force"]
+    done = invoke(argv, make_context(fake_transport))
+    assert done.exit_code == 0, done.stderr
+    assert [r["line"] for r in records(target.read_text())] == [1, 3, 4, 5]
+    raw = tmp_path / "raw.jsonl"
+    argv = ["batch", "download", job_id, "--raw", "-o", str(raw)]
+    assert invoke(argv, make_context(fake_transport)).exit_code == 0
+    assert sorted(r["custom_id"] for r in records(raw.read_text())) == ["1", "4"]
+    dash = invoke(["batch", "download", job_id, "-o", "-"], make_context(fake_transport))
+    assert [r["line"] for r in records(dash.stdout)] == [1, 3, 4, 5]
+    assert not Path("-").exists()
+
+
+def test_a_download_that_fails_leaves_no_file(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, tmp_path: Path
+) -> None:
+    fake.embeddings.max_inputs = 1  # the job's requests (two inputs each) fail
+    job_id = submit(fake_transport)
+    invoke(["batch", "wait", job_id], make_context(fake_transport))
+    fake.embeddings.max_inputs = 512
+    target = tmp_path / "v.jsonl"
+    result = invoke(["batch", "download", job_id, "-o", str(target)], make_context(fake_transport))
+    assert result.exit_code == 1
+    assert not target.exists()  # written whole or not at all
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "work"]

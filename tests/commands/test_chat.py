@@ -4,6 +4,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -423,16 +424,16 @@ def test_ctrl_c_mid_answer_saves_it_partial(
     from mistral_cli.services.chat import turn as turn_module
 
     fake.chat.replies.append(Reply(text="abcdefghijkl", chunk_size=4))
-    real = turn_module.ChatChunk.model_validate
+    real = turn_module.read_answer
     seen: list[object] = []
 
-    def interrupt_on_the_fourth(payload: object) -> object:
+    def interrupt_on_the_fourth(payload: object, **options: Any) -> object:
         seen.append(payload)
         if len(seen) == 4:
             raise Interrupted
-        return real(payload)
+        return real(payload, **options)
 
-    monkeypatch.setattr(turn_module.ChatChunk, "model_validate", interrupt_on_the_fourth)
+    monkeypatch.setattr(turn_module, "read_answer", interrupt_on_the_fourth)
     with pytest.raises(Interrupted):
         invoke(["chat", "letters"], make_context(fake_transport))
     store = store_in(tmp_path)

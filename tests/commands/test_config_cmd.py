@@ -31,6 +31,7 @@ def test_show_json_and_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
         "value": "codestral-embed",
         "source": str(folder / "config.toml"),
         "env": "MISTRAL_EMBED_MODEL",
+        "kind": "text",
     }
     assert document["settings"]["api_key"]["value"] == "(not set)"
 

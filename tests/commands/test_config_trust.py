@@ -218,8 +218,8 @@ def test_mistral_allow_http_lets_it_through(
     assert fake.requests_to("GET /v1/models")
 
 
-@pytest.mark.parametrize("value", ["", "0", "yes"])
-def test_only_allow_http_1_counts(
+@pytest.mark.parametrize("value", ["", "0", "no", "off"])
+def test_allow_http_off_or_unset_refuses(
     fake: FakeMistral, fake_transport: httpx.MockTransport, value: str
 ) -> None:
     actx = make_context(

@@ -85,8 +85,11 @@ def test_set_in_an_empty_file_creates_private_folder_and_file() -> None:
 def test_unset_of_a_missing_setting_writes_nothing() -> None:
     path = write_config(COMMENTED)
     before = path.stat().st_mtime_ns, path.stat().st_ino
-    result = invoke(["--profile", "nowhere", "config", "unset", "aliases.fast"])
+    result = invoke(["--profile", "work", "config", "unset", "aliases.fast"])
     assert result.stderr == f"aliases.fast was not set in {path}\n"
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
+    nowhere = invoke(["--profile", "nowhere", "config", "unset", "aliases.fast"])
+    assert nowhere.exit_code == 2  # a profile the file lacks is a typo until `config set` makes it
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
 
 

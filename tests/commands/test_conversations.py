@@ -152,7 +152,10 @@ def test_prune_older_than(store: ConversationStore, clock: Clock) -> None:
 def test_prune_bad_age(store: ConversationStore) -> None:
     result = invoke(["conversations", "prune", "--older-than", "soon"], make_context())
     assert result.exit_code == 2
-    assert "cannot read the age 'soon'" in result.stderr
+    assert result.stderr == (
+        "mistral: error: --older-than expects a duration, got 'soon'\n"
+        "hint: e.g. --older-than 90s, 15m, 6h, 2d or 1h30m (a unit is required)\n"
+    )
 
 
 def test_exports_never_contain_the_key(fake_transport: httpx.MockTransport) -> None:

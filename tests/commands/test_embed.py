@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.embeddings import embedding_vector
+from tests.fakes.embeddings import embedding_vector, vector_json
 from tests.fakes.faults import Fault
 from tests.fakes.router import FakeMistral
 from tests.support import invoke, make_context
@@ -21,7 +21,12 @@ def estimated_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def vec(text: str, dims: int = 1024) -> list[float]:
-    """The fake's vector as it arrives through base64: float32 values."""
+    """The fake's vector as the API sends it (JSON numbers)."""
+    return list(embedding_vector(text, dims))
+
+
+def vec32(text: str, dims: int = 1024) -> list[float]:
+    """The fake's vector as float32 values (what base64 carries, what .npy stores)."""
     return array("f", embedding_vector(text, dims)).tolist()
 
 
@@ -50,9 +55,52 @@ def test_text_arguments_give_ordered_jsonl_records(
     assert [(r["line"], r["embedding"]) for r in got] == [(1, vec("hello")), (2, vec("world"))]
     assert [r["sha"] for r in got] == ["2cf24dba5fb0", "486ea46224d1"]
     assert result.stdout.startswith('{"line": 1, "embedding": [')
-    assert embed_bodies(fake) == [
-        {"model": "mistral-embed", "input": ["hello", "world"], "encoding_format": "base64"}
-    ]
+    assert embed_bodies(fake) == [{"model": "mistral-embed", "input": ["hello", "world"]}]
+
+
+def test_vectors_are_written_as_the_api_sent_them(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    result = invoke(["embed", "hello"], make_context(fake_transport))
+    assert result.exit_code == 0, result.stderr
+    sent = vector_json("hello", 1024)
+    written = result.stdout.split('"embedding": ', 1)[1].rsplit(', "sha"', 1)[0]
+    assert json.loads(written) == json.loads(sent)  # the same doubles, not float32 ones
+    # and the same digits (-0.05, not -0.05000000074505806), whatever the exponent notation
+    assert [digits(t) for t in written.split(",")] == [digits(t) for t in sent.split(",")]
+
+
+def digits(number: str) -> str:
+    """The significant digits of a JSON number's text (`-1.5e-05` and `-0.000015` → `15`)."""
+    return number.strip("[]").split("e")[0].replace("-", "").replace(".", "").strip("0")
+
+
+def test_base64_encoding_decodes_to_the_float_answer_as_float32(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    packed = invoke(["embed", "--encoding", "base64", "hi", "yo"], make_context(fake_transport))
+    plain = invoke(["embed", "hi", "yo"], make_context(fake_transport))
+    assert packed.exit_code == plain.exit_code == 0, packed.stderr + plain.stderr
+    as_float32 = [array("f", r["embedding"]).tolist() for r in records(plain.stdout)]
+    assert [r["embedding"] for r in records(packed.stdout)] == as_float32
+    assert as_float32 == [vec32("hi"), vec32("yo")]
+    bodies = embed_bodies(fake)
+    assert bodies[0]["encoding_format"] == "base64"
+    assert "encoding_format" not in bodies[1]
+
+
+def test_base64_encoding_is_for_float_vectors_only(fake_transport: httpx.MockTransport) -> None:
+    argv = ["embed", "--encoding", "base64", "--output-dtype", "int8", "hi"]
+    refused = invoke(argv, make_context(fake_transport))
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        "mistral: error: --encoding base64 is for float vectors (--output-dtype float)\n",
+    )
+    odd = invoke(["embed", "--encoding", "hex", "hi"], make_context(fake_transport))
+    assert (odd.exit_code, odd.stderr) == (
+        2,
+        "mistral: error: unknown --encoding 'hex'; choose float or base64\n",
+    )
 
 
 def test_stdin_lines_blank_lines_skipped_and_counted(
@@ -120,7 +168,7 @@ def test_npy_needs_a_file_and_loads_with_numpy(
     matrix = numpy.load(target)
     assert matrix.shape == (2, 1024)
     assert matrix.dtype == numpy.float32
-    assert matrix.tolist() == [vec("x"), vec("y")]
+    assert matrix.tolist() == [vec32("x"), vec32("y")]
 
 
 def test_codestral_dimension_and_int8(

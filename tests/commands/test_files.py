@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
+
+import pytest
 
 import tests.fakes.files  # noqa: F401  # registers the Files routes
 from mistral_cli.services import files as svc
@@ -108,3 +111,112 @@ def test_files_list_show_rm_download(fake, fake_transport, tmp_path):
     missing = invoke(["files", "show", kept.id], ctx(fake_transport))
     assert missing.exit_code == 4
     assert "mistral files list" in missing.stderr
+
+
+def test_download_never_overwrites_without_force_and_checks_first(fake, fake_transport, tmp_path):
+    kept = files(fake).add("results.jsonl", b'{"a": 1}\n', purpose="batch")
+    target = tmp_path / "r.jsonl"
+    target.write_bytes(b"mine\n")
+    refused = invoke(["files", "download", kept.id, "-o", str(target)], ctx(fake_transport))
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"mistral: error: {target} already exists\nhint: pass --force to overwrite it\n"
+    )
+    assert fake.requests == []
+    assert target.read_bytes() == b"mine\n"
+    argv = ["files", "download", kept.id, "-o", str(target), "--force"]
+    forced = invoke(argv, ctx(fake_transport))
+    assert forced.exit_code == 0, forced.stderr
+    assert target.read_bytes() == kept.content
+
+
+def test_download_ignores_a_symlink_planted_at_the_old_temp_name(fake, fake_transport, tmp_path):
+    kept = files(fake).add("results.jsonl", b'{"a": 1}\n', purpose="batch")
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    (tmp_path / ".r.jsonl.part").symlink_to(victim)
+    target = tmp_path / "r.jsonl"
+    done = invoke(["files", "download", kept.id, "-o", str(target)], ctx(fake_transport))
+    assert done.exit_code == 0, done.stderr
+    assert victim.read_bytes() == b"precious"
+    assert target.read_bytes() == kept.content
+
+
+def test_download_to_dash_is_stdout_only(fake, fake_transport):
+    kept = files(fake).add("results.jsonl", b'{"a": 1}\n{"a": 2}\n', purpose="batch")
+    done = invoke(["files", "download", kept.id, "-o", "-"], ctx(fake_transport))
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == kept.content.decode()
+    assert done.stderr == ""
+    assert not Path("-").exists()
+
+
+def test_download_to_a_link_to_a_device_keeps_the_link(fake, fake_transport, tmp_path):
+    kept = files(fake).add("results.jsonl", b"x\n", purpose="batch")
+    link = tmp_path / "stdout-like"
+    link.symlink_to("/dev/null")
+    done = invoke(["files", "download", kept.id, "-o", str(link)], ctx(fake_transport))
+    assert done.exit_code == 0, done.stderr
+    assert os.readlink(link) == "/dev/null"
+
+
+@pytest.mark.parametrize(
+    ("server_name", "local"),
+    [(".bashrc", "bashrc"), ("../x", "x"), ("../../.env", "env"), ("", None)],
+)
+def test_a_server_chosen_name_is_made_safe(fake, fake_transport, server_name, local):
+    kept = files(fake).add("placeholder.jsonl", b"data\n", purpose="batch")
+    files(fake).files[kept.id].filename = server_name
+    done = invoke(["files", "download", kept.id], ctx(fake_transport))
+    assert done.exit_code == 0, done.stderr
+    name = local or kept.id
+    assert done.stdout == f"{name}\n"
+    assert Path(name).read_bytes() == b"data\n"
+    assert sorted(p.name for p in Path.cwd().iterdir()) == [name]
+
+
+def test_a_server_chosen_name_never_replaces_a_file(fake, fake_transport):
+    kept = files(fake).add(".bashrc", b"alias ls='rm -rf'\n", purpose="batch")
+    Path("bashrc").write_text("mine\n")
+    for extra in ([], ["--force"]):
+        refused = invoke(["files", "download", kept.id, *extra], ctx(fake_transport))
+        assert refused.exit_code == 2
+        assert refused.stderr == (
+            f"mistral: error: bashrc already exists (the name the server gives file {kept.id})\n"
+            "hint: choose where to write with -o PATH (and --force to replace a file)\n"
+        )
+    assert Path("bashrc").read_text() == "mine\n"
+    assert fake.requests_to("GET /v1/files/{file_id}/content") == []
+
+
+def test_download_disk_full_is_exit_1_naming_the_file(fake, fake_transport, tmp_path, monkeypatch):
+    kept = files(fake).add("results.jsonl", b"x\n" * 1000, purpose="batch")
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    target = tmp_path / "r.jsonl"
+    done = invoke(["files", "download", kept.id, "-o", str(target)], ctx(fake_transport))
+    assert done.exit_code == 1
+    assert done.stderr == (
+        f"mistral: error: cannot write {target}: no space left on device\n"
+        "hint: free some space or choose another location\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]  # no temporary file left
+
+
+def test_validate_fix_needs_force_for_an_existing_output(tmp_path):
+    train = write_train(tmp_path / "train.jsonl")
+    out = tmp_path / "fixed.jsonl"
+    out.write_text("mine\n")
+    argv = ["finetune", "validate", str(train), "--fix", str(out)]
+    refused = invoke(argv, make_context())
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"mistral: error: {out} already exists\nhint: pass --force to overwrite it\n"
+    )
+    assert out.read_text() == "mine\n"
+    forced = invoke([*argv, "--force"], make_context())
+    assert forced.exit_code == 0, forced.stderr
+    assert out.read_bytes() == train.read_bytes()

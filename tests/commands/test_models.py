@@ -22,9 +22,9 @@ def test_list_piped_is_tsv_without_header(
     assert "mistral-small-latest" in ids
     assert "ID" not in ids
     small = next(line for line in lines if line.startswith("mistral-small-latest\t"))
-    assert small.split("\t")[1:7] == ["256k", "✓", "✓", "✓", "✓", "·"]
+    assert small.split("\t")[1:7] == ["256k", "true", "true", "true", "true", "false"]
     embed = next(line for line in lines if line.startswith("mistral-embed\t"))
-    assert embed.split("\t")[6] == "✓"
+    assert embed.split("\t")[6] == "true"
     medium = next(line for line in lines if line.startswith("mistral-medium-2508\t"))
     assert "deprecated" in medium.split("\t")[7]
     assert result.stderr == ""

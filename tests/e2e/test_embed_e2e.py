@@ -209,3 +209,95 @@ def test_batch_api_end_to_end(
     assert waited.returncode == 0, waited.stderr
     got = run_mistral("batch", "download", job_id, server=fake_server, key=fake.api_key)
     assert lines_of(got.stdout) == [1, 2, 4]
+
+
+def wait_for_lines(path: Path, count: int, proc: subprocess.Popen[str]) -> None:
+    """Block until `path` holds `count` whole lines (the run's output is the clock)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if path.exists() and path.read_bytes().count(b"\n") >= count:
+            return
+        time.sleep(0.01)
+    pytest.fail(f"{path} never reached {count} lines")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_embed_says_how_to_resume_and_that_command_finishes(
+    fake: FakeMistral, fake_server: FakeServer, tmp_path: Path, signum: int, code: int
+) -> None:
+    work = tmp_path / "work"  # the autouse isolation made it
+    (work / "my input.txt").write_text("".join(f"sentence {i}\n" for i in range(1, 1001)))
+    target = work / "out.jsonl"
+    argv = ["embed", *SMALL, "--batch-size", "50", "--concurrency", "1", "-o", "out.jsonl"]
+    env = base_env(tmp_path, fake_server, fake.api_key)
+    fake.inject("POST /v1/embeddings", Fault.slow(0.05), times=20)  # every request slow
+    with (work / "my input.txt").open("rb") as stdin:
+        proc = subprocess.Popen(
+            [mistral_executable(), *argv], stdin=stdin, env=env, cwd=work,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        wait_for_lines(target, 100, proc)
+        proc.send_signal(signum)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == code
+    kept = lines_of(target)
+    assert len(kept) >= 100
+    assert kept == list(range(1, len(kept) + 1))  # whole records, in order
+    resume = f"mistral {' '.join(argv)} --resume < 'my input.txt'"
+    assert stderr == (
+        f"interrupted: {len(kept):,} of 1,000 lines written to out.jsonl; resume with: {resume}\n"
+    )
+
+    done = subprocess.run(
+        ["bash", "-c", stderr.split("resume with: ", 1)[1]], env=env, cwd=work,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"resuming after line {len(kept):,} ({len(kept):,} already embedded)\n"
+    assert lines_of(target) == list(range(1, 1001))
+
+
+def test_non_utf8_arguments_are_a_usage_error_naming_the_byte(
+    fake: FakeMistral, fake_server: FakeServer, tmp_path: Path
+) -> None:
+    env = base_env(tmp_path, fake_server, fake.api_key)
+    done = subprocess.run(
+        [mistral_executable().encode(), b"embed", b"fine", b"caf\xe9 cr\xe8me"], env=env,
+        capture_output=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        b"mistral: error: argument 3 is not valid UTF-8 (byte 4): caf\\xe9 cr\\xe8me\n"
+        b"hint: pass text as UTF-8 (e.g. iconv -f latin1 -t utf-8), or pipe it on stdin\n"
+    )
+    assert fake.requests == []
+
+
+def test_a_dev_stdout_output_follows_the_shell_redirection(
+    fake: FakeMistral, fake_server: FakeServer, tmp_path: Path
+) -> None:
+    env = base_env(tmp_path, fake_server, fake.api_key)
+    script = f"{mistral_executable()} embed {' '.join(SMALL)} -o /dev/stdout a b > out.jsonl"
+    done = subprocess.run(
+        ["bash", "-c", script], env=env, cwd=tmp_path, capture_output=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert lines_of(tmp_path / "out.jsonl") == [1, 2]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_full_disk_behind_stdout_is_exit_1_not_a_bug(
+    fake: FakeMistral, fake_server: FakeServer, tmp_path: Path
+) -> None:
+    env = base_env(tmp_path, fake_server, fake.api_key)
+    script = f"{mistral_executable()} embed {' '.join(SMALL)} a b > /dev/full"
+    done = subprocess.run(
+        ["bash", "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        "mistral: error: cannot write stdout: no space left on device\n"
+        "hint: free some space or choose another location\n"
+    )

@@ -183,7 +183,7 @@ def run_cell(command: Command, fault: str, root: Path) -> Cell:
 def repl_turn(actx: AppContext) -> Result:
     """One REPL turn then Ctrl-D; a failed turn prints its error and the REPL goes on (exit 0)."""
     from mistral_cli.commands import _repl
-    from mistral_cli.commands.chat import Options
+    from mistral_cli.commands._chat_ui import ChatOptions
     from mistral_cli.services.chat import ChatSession
 
     shown: list[int] = []
@@ -201,7 +201,7 @@ def repl_turn(actx: AppContext) -> Result:
     with pytest.MonkeyPatch.context() as patch, redirect() as (out, err):
         patch.setattr(_repl, "describe", recording)
         session = lambda: ChatSession(actx.client(), model="mistral-small-latest", store=None)  # noqa: E731
-        code = _repl.run_repl(actx, session, Options(), read_line=read_line)
+        code = _repl.run_repl(actx, session, ChatOptions(), read_line=read_line)
     assert code == 0
     return Result(shown[0] if shown else 0, out.getvalue(), err.getvalue(), None)
 

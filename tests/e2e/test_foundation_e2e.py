@@ -118,7 +118,9 @@ def test_connection_refused_exit_6_within_seconds(run_mistral: Run) -> None:
 def test_unknown_subcommand_exit_2(run_mistral: Run) -> None:
     done = run_mistral("frobnicate")
     assert done.returncode == 2
-    assert "No such command" in done.stderr
+    assert done.stderr == (
+        "mistral: error: no such command: frobnicate\nhint: see mistral --help\n"
+    )
 
 
 def test_malformed_config_file_exit_2(run_mistral: Run, tmp_path: Path) -> None:

@@ -223,3 +223,11 @@ def test_two_terminals_on_one_conversation_keep_each_others_turns(
     data = tmp_path / "data"
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [data, *data.iterdir()]}
     assert modes == {"data": 0o700, "conversations.sqlite3": 0o600, "history": 0o600}
+
+
+def test_tab_completes_a_slash_command(env: dict[str, str], launcher: list[str]) -> None:
+    child = spawn(launcher, env)
+    child.send("/us\t")
+    child.expect_exact("usage")  # the line now reads /usage (completion is asynchronous)
+    say(child, "", "this conversation: 0 turns · 0 in / 0 out tokens")
+    leave(child, "/exit\r")

@@ -5,7 +5,7 @@ routes when its class is defined), so a CLI run against the fake finds every rou
 the test never imported the module. A new module is imported here too.
 """
 
-from tests.fakes import batch, catalog, chat, embeddings, files, finetune
+from tests.fakes import batch, catalog, chat, classifiers, embeddings, files, finetune
 from tests.fakes.chat import Reply
 from tests.fakes.embeddings import EmbeddingBatch, fake_token_count
 from tests.fakes.faults import Fault, FaultMisuse
@@ -38,6 +38,7 @@ __all__ = [
     "batch",
     "catalog",
     "chat",
+    "classifiers",
     "embeddings",
     "fake_token_count",
     "files",

@@ -96,6 +96,11 @@ def _vector(digest: int, dims: int, dtype: str) -> Vector:
     return [*lead, *values[_LEAD:]]
 
 
+def vector_json(text: str, dims: int, dtype: str = "float") -> str:
+    """Return the JSON text of `text`'s vector exactly as a float answer carries it."""
+    return b"".join(_vector_json(zlib.crc32(text.encode("utf-8")), dims, dtype)).decode()
+
+
 def _vector_json(digest: int, dims: int, dtype: str) -> list[bytes]:
     """The JSON text of a vector, in pieces (joined once for the whole response)."""
     values, tail = _row(digest % _ROWS, dims, dtype)

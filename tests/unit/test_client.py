@@ -252,7 +252,7 @@ def test_stream_dropped_midway() -> None:
     handler, _ = scripted(stream_response(body()))
     api, *_ = client(handler)
     got: list[dict[str, object]] = []
-    with pytest.raises(StreamInterrupted, match="broke after 1 events"):
+    with pytest.raises(StreamInterrupted, match="broke after 1 event"):
         got.extend(api.stream_events("/v1/chat/completions", {}))
     assert len(got) == 1
 

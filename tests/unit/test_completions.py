@@ -27,12 +27,17 @@ def test_unknown_shell_is_a_usage_error() -> None:
     assert "unknown shell 'tcsh'" in result.stderr
 
 
-def complete_bash(line: str, cache: Path) -> list[str]:
+def complete_bash(line: str, cache: Path, *, as_bash: bool = False) -> list[str]:
+    """Complete `line`; `as_bash` also sets COMP_LINE and splits words at colons, as bash does."""
     words = line.split(" ")
+    if as_bash:
+        words = [w for w in line.replace(":", " : ").split(" ") if w]
+        words += [""] if line.endswith((" ", ":")) else []
     script = (ROOT / "completions" / "mistral.bash").read_text(encoding="utf-8")
     quoted = " ".join(f"'{w}'" for w in words)
+    comp_line = f"COMP_LINE='{line}'; COMP_POINT={len(line)}; " if as_bash else ""
     program = (
-        f"{script}\nCOMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; _mistral; "
+        f"{script}\n{comp_line}COMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; _mistral; "
         'printf "%s\\n" "${COMPREPLY[@]}"'
     )
     done = subprocess.run(

@@ -110,7 +110,7 @@ def test_keep_alives_do_not_reset_the_idle_timeout(server: FakeServer, beat: byt
     server.fake.inject(ROUTE, hostile.keep_alive(after_events=1, interval=0.01, beat=beat))
     got, error = stream(client_for(server, timeout=0.3))
     assert len(got) == 1
-    assert error.message == "the stream sent no data for 0.3 s after 1 events"
+    assert error.message == "the stream sent no data for 0.3 s after 1 event"
     assert "keep-alive comments do not count" in (error.hint or "")
 
 

@@ -1,108 +1,202 @@
-"""Cached cards read without pydantic are, field for field, what ModelCard makes of them."""
+"""services/model_cards.py: the model list read without pydantic, as ModelList reads it."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mistral_cli.api.errors import UnexpectedAnswer
 from mistral_cli.api.schemas.models import ModelCard
+from mistral_cli.services import model_cards as cards_svc
 from mistral_cli.services import models as svc
-from mistral_cli.services.model_cards import CachedCard, cached_card, cached_cards
+from mistral_cli.services.model_cards import CAP_NAMES, Card, read_card, read_cards
 from tests.fakes.catalog import default_cards
 
 FIELDS = (
     "id",
     "aliases",
     "type",
-    "internal",
+    "name",
+    "owned_by",
+    "description",
+    "created",
+    "max_context_length",
     "deprecation",
     "deprecation_replacement_model",
-    "max_context_length",
+    "default_model_temperature",
+    "internal",
+    "archived",
+    "job",
+    "root",
     "embeddings",
 )
-FLAGS = ("completion_chat", "function_calling", "vision", "fine_tuning")
+CARD = {
+    "id": "mistral-small-2506",
+    "aliases": ["mistral-small-latest"],
+    "deprecation": "2026-12-31T00:00:00Z",
+    "deprecation_replacement_model": "mistral-medium-latest",
+    "capabilities": {"completion_chat": True},
+}
 
 
-def server_cards() -> list[dict[str, Any]]:
-    """The fake's catalogue plus the odd cases a real list carries."""
-    return [
-        *default_cards(),
-        {"id": "bare", "capabilities": {}},  # every default
-        {"id": "mistral-ocr-latest", "type": "base", "internal": True, "aliases": None},
+def reading(card: Card | ModelCard) -> tuple[Any, ...]:
+    """Everything a command reads of a card: its fields, each capability, the document."""
+    caps = tuple(getattr(card.caps, name) for name in CAP_NAMES)
+    return (*(getattr(card, name) for name in FIELDS), caps, card.wire())
+
+
+def by_pydantic(data: object) -> list[tuple[Any, ...]] | None:
+    """What the pydantic ModelList makes of a list, or None where it fails."""
+    try:
+        return [reading(card) for card in svc.parse_model_list(data)]
+    except UnexpectedAnswer:
+        return None
+
+
+def by_reader(data: object) -> list[tuple[Any, ...]] | None:
+    read = read_cards(data)
+    return None if read is None else [reading(card) for card in read]
+
+
+ODD = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 10**12)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=4)
+    | st.sampled_from(["", "m", "mistral-small-latest", "3", "true", "3.0", "embed"])
+)
+VALUE = st.recursive(ODD, lambda inner: st.lists(inner, max_size=3), max_leaves=5)
+CAPS = st.dictionaries(st.sampled_from([*CAP_NAMES, "new_flag"]), ODD, max_size=4)
+CARDS = st.fixed_dictionaries(
+    {},
+    optional={
+        **dict.fromkeys([name for name in FIELDS if name != "embeddings"], VALUE),
+        "id": VALUE | st.sampled_from(["mistral-embed", "codestral-embed-2505"]),
+        "capabilities": VALUE | CAPS,
+        "object": VALUE,
+        "extra_field": VALUE,
+    },
+)
+LISTS = st.lists(CARDS | ODD, max_size=4)
+DOCUMENTS = LISTS | st.fixed_dictionaries({"object": ODD}, optional={"data": LISTS | ODD}) | ODD
+
+
+@settings(max_examples=1500, deadline=None)
+@given(DOCUMENTS)
+def test_the_cards_are_those_modellist_makes(document: object) -> None:
+    assert by_reader(document) == by_pydantic(document)
+
+
+def test_the_catalogue_and_its_odd_cards_read_alike() -> None:
+    odd = [
+        {"id": "bare", "capabilities": {}},
+        {"id": "nulls", "type": None, "capabilities": None, "aliases": None, "internal": None},
         {"id": "old", "deprecation": "2026-01-01T00:00:00Z", "extra": {"kept": [1, 2]}},
-        {"id": "ft:x", "type": "fine-tuned", "job": "j", "root": "r", "archived": False},
+        {"id": "ft:x", "type": "fine-tuned", "job": "j", "root": "r", "archived": "false"},
+        {"id": 7, "max_context_length": "32768", "capabilities": ["chat"], "created": 1.0},
     ]
-
-
-def saved(tmp_path: Path, cards: list[dict[str, Any]]) -> svc.ModelCache:
-    cache = svc.ModelCache(tmp_path / "models.json", clock=lambda: 1000.0)
-    cache.save(svc.parse_model_list({"data": cards}))  # as `models list` writes it
-    return cache
-
-
-def test_cards_as_written_are_read_without_pydantic(tmp_path: Path) -> None:
-    cache = saved(tmp_path, server_cards())
-    cheap = cache.load()
-    assert cheap is not None
-    assert all(isinstance(card, CachedCard) for card in cheap)
-    data = json.loads(cache.path.read_text())["data"]
-    exact = [ModelCard.model_validate(item) for item in data]  # what load() returned before
-    assert len(cheap) == len(exact) == len(server_cards())
-    for got, want in zip(cheap, exact, strict=True):
-        for name in FIELDS:
-            assert getattr(got, name) == getattr(want, name), (want.id, name)
-        for flag in FLAGS:
-            assert getattr(got.capabilities, flag) == getattr(want.capabilities, flag)
-        assert got.model_dump(mode="json") == want.model_dump(mode="json")
-        assert got.model_dump() == want.model_dump()
-        assert svc.row(got) == svc.row(want)
-    assert svc.visible(cheap, include_internal=True) == sorted(cheap, key=lambda c: c.id)
-    assert [c.id for c in svc.visible(cheap)] == [c.id for c in svc.visible(exact)]
-    assert svc.resolve("mistral-small", cheap, {}) == svc.resolve("mistral-small", exact, {})
-
-
-ALL_OFF = dict.fromkeys(FLAGS, False)
+    document = {"object": "list", "data": [*default_cards(), *odd]}
+    assert by_reader(document) == by_pydantic(document)
+    read = read_cards(document)
+    assert read is not None
+    assert [svc.row(card) for card in read[-5:]] == [
+        ["bare", "?", "?", "?", "?", "?", "·", ""],
+        ["nulls", "?", "?", "?", "?", "?", "·", ""],
+        ["old", "?", "?", "?", "?", "?", "·", "deprecated 2026-01-01"],
+        ["ft:x", "?", "?", "?", "?", "?", "·", "fine-tuned"],
+        ["7", "32k", "?", "?", "?", "?", "·", ""],
+    ]
+    assert read[-2].archived is False
+    assert read[-1].wire() == odd[-1]  # re-emitted as sent: the id stays a number
 
 
 @pytest.mark.parametrize(
-    "odd",
+    ("document", "expected"),
     [
-        {"id": "a", "capabilities": ALL_OFF},  # no type: ModelCard's default applies
-        {"id": "a", "type": "base", "capabilities": {"vision": True}},  # flags missing
-        {"id": "a", "type": "base", "capabilities": ALL_OFF, "max_context_length": 3.0},
-        {"id": "a", "type": "base", "capabilities": ALL_OFF, "internal": 1},
-        {"id": "a", "type": "base", "capabilities": ALL_OFF, "aliases": None},
-        {"id": "", "type": "base", "capabilities": ALL_OFF},
+        (
+            [CARD, {"id": ""}, {"id": None}, {"aliases": ["x"]}, "card", {"id": 7}],
+            ["mistral-small-2506", "7"],
+        ),
+        ({"object": "list", "data": None}, []),
+        ({"object": "list", "data": "x"}, []),
+        ({"object": "list"}, None),
+        ("x", None),
     ],
 )
-def test_a_card_not_as_written_sends_the_list_through_modelcard(
-    tmp_path: Path, odd: dict[str, Any]
-) -> None:
-    assert cached_card(odd) is None
-    good = {"id": "b", "type": "base", "capabilities": dict.fromkeys(FLAGS, True)}
-    assert isinstance(cached_card(good), CachedCard)
-    assert cached_cards([good, odd]) is None
-    cache = svc.ModelCache(tmp_path / "models.json", clock=lambda: 1000.0)
-    cache.path.write_text(json.dumps({"fetched_at": 1000.0, "data": [good, odd]}))
+def test_which_cards_count(document: object, expected: list[str] | None) -> None:
+    read = read_cards(document)
+    assert (None if read is None else [c.id for c in read]) == expected
+
+
+def test_fetched_cards_become_the_same_view() -> None:
+    fetched = svc.parse_model_list([CARD, {"id": "mistral-embed", "capabilities": None}])
+    cheap = cards_svc.from_models(fetched)
+    assert cheap == read_cards([CARD, {"id": "mistral-embed", "capabilities": None}])
+    assert [card.embeddings for card in cheap] == [False, True]
+    assert cheap[0].wire() == CARD
+    assert read_card(["not", "a", "card"]) is None
+
+
+def cache_at(path: Path, clock: float = 1000.0) -> svc.ModelCache:
+    return svc.ModelCache(path, ttl=100.0, clock=lambda: clock)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,  # no file
+        "{not json",
+        json.dumps({"data": [CARD]}),  # no fetched_at
+        json.dumps({"fetched_at": "soon", "data": [CARD]}),
+        json.dumps({"fetched_at": 800.0, "data": [CARD]}),  # older than the TTL
+        json.dumps({"fetched_at": 950.0}),
+        json.dumps({"fetched_at": 950.0, "data": {"object": "list"}}),
+        json.dumps({"fetched_at": 950.0, "data": "cards"}),
+        json.dumps([1]),
+    ],
+)
+def test_a_cache_that_cannot_be_used_is_a_miss(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "models.json"
+    if content is not None:
+        path.write_text(content)
+    assert cache_at(path).load() is None
+
+
+def test_a_saved_list_loads_as_cards_as_sent(tmp_path: Path) -> None:
+    sent = [*default_cards(), CARD, {"id": None}, {"id": "nulls", "type": None, "internal": None}]
+    cache = cache_at(tmp_path / "models.json", clock=950.0)
+    cache.save(svc.parse_model_list({"data": sent}))  # as `models list` writes it
     loaded = cache.load()
     assert loaded is not None
-    assert [type(card) for card in loaded] == [ModelCard, ModelCard]
-    assert loaded[1] == ModelCard.model_validate(odd)
+    assert all(isinstance(card, Card) for card in loaded)
+    assert [card.wire() for card in loaded] == [card for card in sent if card["id"] is not None]
+    assert [reading(card) for card in loaded] == by_pydantic(sent)
+    assert cache_at(cache.path, clock=2000.0).load() is None
+    assert cache_at(cache.path, clock=2000.0).load(allow_stale=True) == loaded
 
 
-def test_what_modelcard_rejects_is_still_a_miss(tmp_path: Path) -> None:
-    cache = svc.ModelCache(tmp_path / "models.json", clock=lambda: 1000.0)
-    rejected = (
-        [{"id": None}],
-        {"not": "a list"},
-        [{"id": "a", "type": None}],
-        [{"id": "a", "aliases": ["x", 2]}],
+def test_a_warm_list_builds_no_pydantic_model(tmp_path: Path) -> None:
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps({"fetched_at": 950.0, "data": [CARD, {"id": "m"}]}))
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from mistral_cli.services import models\n"
+        f"cards = models.ModelCache(Path({str(path)!r}), ttl=100.0, clock=lambda: 1000.0).load()\n"
+        "assert [c.id for c in models.visible(cards)] == ['m', 'mistral-small-2506'], cards\n"
+        "assert models.resolve('mistral-small', cards, {}) == 'mistral-small-latest'\n"
+        "heavy = ('pydantic', 'mistral_cli.api.schemas', 'httpx')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
-    for data in rejected:
-        cache.path.write_text(json.dumps({"fetched_at": 1000.0, "data": data}))
-        assert cache.load() is None
-    assert cached_cards("nope") is None
-    assert cached_card(["not", "a", "card"]) is None
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from mistral_cli.errors import BudgetExceeded, ConfigError
+from mistral_cli.errors import BudgetExceeded, ConfigError, UsageError
 from mistral_cli.services import pricing
 
 
@@ -72,16 +72,24 @@ def test_bad_prices_toml_is_a_config_error(tmp_path: Path, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "amount", "currency"),
-    [("0.50", 0.5, None), ("$0.5", 0.5, "USD"), ("20EUR", 20.0, "EUR"), ("€2", 2.0, "EUR"),
-     ("1.5 usd", 1.5, "USD"), (".25", 0.25, None)],
-)  # fmt: skip
-def test_parse_budget(text: str, amount: float, currency: str | None) -> None:
-    assert pricing.parse_budget(text) == pricing.Budget(amount, currency)
+    ("text", "amount"),
+    [("0.50", 0.5), ("$0.5", 0.5), ("5$", 5.0), ("1.5 usd", 1.5), ("US$5", 5.0), (".25", 0.25)],
+)
+def test_parse_budget(text: str, amount: float) -> None:
+    assert pricing.parse_budget(text) == pricing.Budget(amount, "USD")
+
+
+@pytest.mark.parametrize("text", ["20EUR", "€2", "£3"])
+def test_parse_budget_refuses_another_currency(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        pricing.parse_budget(text)
+    assert caught.value.message == (
+        f"--max-cost {text!r}: estimates are in USD; give the amount in USD"
+    )
 
 
 def test_parse_budget_rejects_non_amounts() -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(UsageError, match=r"^--max-cost expects an amount, got 'lots'$"):
         pricing.parse_budget("lots")
 
 

@@ -147,7 +147,7 @@ def test_caches_and_recent_ids_are_0600(tmp_path: Path) -> None:
 
 
 def test_the_repl_history_is_0600(tmp_path: Path) -> None:
-    from mistral_cli.commands._repl import terminal_reader
+    from mistral_cli.commands._editor import terminal_reader
     from mistral_cli.output import Output
 
     history = tmp_path / "data" / "history"

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mistral_cli.commands._repl import Repl, run_repl
-from mistral_cli.commands.chat import Options
+from mistral_cli.commands._chat_ui import ChatOptions
+from mistral_cli.commands._repl import Repl, help_lines, run_repl, usage_text
 from mistral_cli.context import AppContext
 from mistral_cli.errors import ExitCode, Interrupted, UsageError
 from mistral_cli.services import repl as commands
@@ -64,12 +64,57 @@ def test_known_commands() -> None:
 
 
 def test_help_lists_every_command_aligned() -> None:
-    lines = commands.help_lines()
-    for name in commands.COMMANDS:
-        assert any(line.startswith(f"  /{name}") for line in lines), name
-    assert "  /model [NAME]       show or switch the model, e.g. /model mistral-large" in lines
-    abouts = [about for _, about in commands.COMMANDS.values()]
-    assert len({line.index(about) for line, about in zip(lines, abouts, strict=False)}) == 1
+    assert help_lines() == [
+        "  /help               list these commands",
+        "  /exit               leave (also Ctrl-D)",
+        "  /clear              start a new conversation (the system prompt stays)",
+        "  /model [NAME]       show or switch the model, e.g. /model mistral-large",
+        "  /system [TEXT|off]  show, set or remove the system prompt",
+        "  /retry              ask the last question again, replacing its answer",
+        "  /undo               forget the last question and its answer",
+        "  /usage              tokens used in this conversation so far",
+        "  /save FILE          write the conversation to FILE as markdown",
+        "Enter sends; Alt-Enter (or Esc then Enter) adds a line; pasted lines stay one message.",
+        "Ctrl-C stops an answer (what arrived is kept); Up recalls earlier inputs; "
+        "//text sends /text.",
+    ]
+
+
+def test_every_command_of_the_table_has_a_handler(actx: AppContext) -> None:
+    session = ChatSession(actx.client(), model=SMALL)
+    handlers = Repl(actx, session, ChatOptions()).handlers
+    assert list(handlers) == [command.name for command in commands.COMMANDS]
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ("/", ["help", "exit", "clear", "model", "system", "retry", "undo", "usage", "save"]),
+        ("/u", ["undo", "usage"]),
+        ("/US", ["usage"]),
+        ("/s", ["system", "save"]),
+        ("/usage", ["usage"]),
+        ("/x", []),
+        ("/model ", []),
+        ("hello /", []),
+        ("//he", []),
+        ("", []),
+    ],
+)
+def test_tab_completes_the_commands_of_the_table(typed: str, offered: list[str]) -> None:
+    assert [command.name for command in commands.completions(typed)] == offered
+
+
+def test_the_editor_completer_replaces_the_typed_word() -> None:
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from mistral_cli.commands._editor import slash_completer
+
+    found = list(slash_completer().get_completions(Document("/us"), CompleteEvent()))
+    assert [(c.text, c.start_position, c.display_meta_text) for c in found] == [
+        ("usage", -2, "tokens used in this conversation so far")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -95,7 +140,7 @@ def test_help_lists_every_command_aligned() -> None:
     ],
 )
 def test_usage_text(totals: Totals, text: str) -> None:
-    assert commands.usage_text(totals) == text
+    assert usage_text(totals) == text
 
 
 def test_since_subtracts_a_snapshot() -> None:
@@ -134,7 +179,7 @@ def new_session(actx: AppContext, *, save: bool = True, client: Any = None) -> C
 
 def repl(actx: AppContext, session: ChatSession, *items: str | BaseException) -> Lines:
     lines = Lines(list(items))
-    assert run_repl(actx, lambda: session, Options(), read_line=lines) == ExitCode.OK
+    assert run_repl(actx, lambda: session, ChatOptions(), read_line=lines) == ExitCode.OK
     return lines
 
 
@@ -373,12 +418,12 @@ def test_header_of_a_resumed_or_unsaved_conversation(actx: AppContext) -> None:
     assert first.conversation_id is not None
     found = store.find(first.conversation_id)
     resumed = ChatSession.resume(actx.client(), store, found, model=SMALL)
-    assert Repl(actx, resumed, Options()).header() == (
+    assert Repl(actx, resumed, ChatOptions()).header() == (
         f"{SMALL} · conversation {found.short_id} (1 turn so far) · "
         "/help for commands, Ctrl-D to leave"
     )
     unsaved = new_session(actx, save=False)
-    assert "· new conversation (not saved) ·" in Repl(actx, unsaved, Options()).header()
+    assert "· new conversation (not saved) ·" in Repl(actx, unsaved, ChatOptions()).header()
 
 
 def test_no_terminal_is_a_usage_error_before_any_request(
@@ -388,14 +433,14 @@ def test_no_terminal_is_a_usage_error_before_any_request(
         raise AssertionError("the session is built only for a terminal")
 
     with pytest.raises(UsageError, match="no prompt given") as error:
-        run_repl(actx, never, Options())
+        run_repl(actx, never, ChatOptions())
     assert error.value.hint is not None
     assert "the REPL needs a terminal for input and output" in error.value.hint
     assert fake.requests == []
 
 
 def test_session_totals_add_up_cost_with_a_price_table() -> None:
-    from mistral_cli.api.schemas.chat import Message, Usage
+    from mistral_cli.api.chat import Message, Usage
     from mistral_cli.services.chat.turn import Turn
     from mistral_cli.services.pricing import load
 
@@ -407,7 +452,7 @@ def test_session_totals_add_up_cost_with_a_price_table() -> None:
         turn.completed, turn.text = True, "x"
         session.messages.append(Message(role="user", content="hi"))
         session._settle(turn)
-    assert commands.usage_text(session.totals) == (
+    assert usage_text(session.totals) == (
         "this conversation: 2 turns · 20 in / 20 out tokens · $0.000004 (cost n/a for 1 of them)"
     )
 
@@ -415,8 +460,8 @@ def test_session_totals_add_up_cost_with_a_price_table() -> None:
 # ---------------------------------------------------------------- a store that fails
 
 
-def open_repl_session(actx: AppContext, opts: Options) -> Callable[[], ChatSession]:
-    from mistral_cli.commands.chat import open_session
+def open_repl_session(actx: AppContext, opts: ChatOptions) -> Callable[[], ChatSession]:
+    from mistral_cli.commands._chat_ui import open_session
     from mistral_cli.services.chat import ChatParams
 
     return lambda: open_session(actx, opts, ChatParams())
@@ -427,7 +472,9 @@ def test_a_broken_store_is_said_once_and_the_repl_goes_on_unsaved(
 ) -> None:
     path = garbage(store_path(actx.data_dir()))
     lines = Lines(["one", "two", "/undo", "/retry"])
-    assert run_repl(actx, open_repl_session(actx, Options()), Options(), read_line=lines) == 0
+    assert (
+        run_repl(actx, open_repl_session(actx, ChatOptions()), ChatOptions(), read_line=lines) == 0
+    )
     assert sent(fake) == [
         [user("one")],
         [user("one"), bot("Echo: one"), user("two")],
@@ -452,7 +499,9 @@ def test_a_store_that_fails_mid_session_costs_a_warning_per_unsaved_turn(
     faults = Faults(sqlite3.OperationalError(FULL), times=2)
     monkeypatch.setattr(ConversationStore, "factory", failing(faults))
     lines = Lines(["one", "two", "three"])
-    assert run_repl(actx, open_repl_session(actx, Options()), Options(), read_line=lines) == 0
+    assert (
+        run_repl(actx, open_repl_session(actx, ChatOptions()), ChatOptions(), read_line=lines) == 0
+    )
     out, err = capsys.readouterr()
     assert out == "Echo: one\nEcho: two\nEcho: three\n"
     warning = f"mistral: warning: not saved: {FULL} ({path})"
@@ -467,7 +516,7 @@ def test_continuing_a_broken_store_stops_before_any_request(
     fake: FakeMistral, actx: AppContext
 ) -> None:
     path = garbage(store_path(actx.data_dir()))
-    opts = Options(continue_last=True)
+    opts = ChatOptions(continue_last=True)
     with pytest.raises(StoreUnreadable) as raised:
         run_repl(actx, open_repl_session(actx, opts), opts, read_line=Lines([]))
     assert raised.value.exit_code == ExitCode.USAGE
@@ -486,7 +535,7 @@ class Lockstep:
     handled, answer and store writes included), so two of them interleave as two terminals would.
     """
 
-    def __init__(self, actx: AppContext, opts: Options) -> None:
+    def __init__(self, actx: AppContext, opts: ChatOptions) -> None:
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.asked: queue.Queue[bool] = queue.Queue()
         self.code: int | None = None
@@ -496,7 +545,7 @@ class Lockstep:
         self.thread.start()
         assert self.asked.get(timeout=30), "the REPL ended before its first prompt"
 
-    def _run(self, actx: AppContext, session: Callable[[], ChatSession], opts: Options) -> None:
+    def _run(self, actx: AppContext, session: Callable[[], ChatSession], opts: ChatOptions) -> None:
         try:
             self.code = run_repl(actx, session, opts, read_line=self._read_line)
         finally:
@@ -528,7 +577,7 @@ def test_two_repls_on_one_conversation_undo_and_retry_only_their_own_turns(
     setup = make_context(fake_transport)
     repl(setup, new_session(setup), "start")
     capsys.readouterr()
-    again = Options(continue_last=True)
+    again = ChatOptions(continue_last=True)
     a = Lockstep(make_context(fake_transport), again)
     b = Lockstep(make_context(fake_transport), again)
     a.type("a1")

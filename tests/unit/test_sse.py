@@ -107,7 +107,7 @@ def test_a_stream_line_past_the_cap_keeps_the_events_before_it() -> None:
         got.extend(iter_events(sse_response(body())))
     assert len(got) == 1
     assert caught.value.message == (
-        "the stream sent a line longer than 8 MiB (the limit) after 1 events"
+        "the stream sent a line longer than 8 MiB (the limit) after 1 event"
     )
     assert caught.value.exit_code == 6
 

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from mistral_cli.api.schemas import Request, Response
+from mistral_cli.api.schemas import Page, Request, Response
+from mistral_cli.api.schemas.lenient import Id, Int, Items, Text, Texts
 
 TERMINAL = ("SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED")
 
@@ -24,29 +25,29 @@ class CreateBatchJobRequest(Request):
 class BatchError(Response):
     """One kind of error a job met, and how often."""
 
-    message: str = ""
-    count: int = 1
+    message: Text = None
+    count: Int = None
 
 
 class BatchJob(Response):
     """A batch job; `status` is an open string (QUEUED, RUNNING, SUCCESS, FAILED, …)."""
 
-    id: str
-    object: str = "batch"
-    input_files: list[str] = Field(default_factory=list)
-    endpoint: str = ""
-    model: str | None = None
-    status: str = "QUEUED"
-    output_file: str | None = None
-    error_file: str | None = None
-    errors: list[BatchError] = Field(default_factory=list)
-    created_at: int = 0
-    started_at: int | None = None
-    completed_at: int | None = None
-    total_requests: int = 0
-    completed_requests: int = 0
-    succeeded_requests: int = 0
-    failed_requests: int = 0
+    id: Id
+    object: Text = "batch"
+    input_files: Texts = Field(default_factory=list)
+    endpoint: Text = None
+    model: Text = None
+    status: Text = None
+    output_file: Text = None
+    error_file: Text = None
+    errors: Items[BatchError] = Field(default_factory=list)
+    created_at: Int = None
+    started_at: Int = None
+    completed_at: Int = None
+    total_requests: Int = None
+    completed_requests: Int = None
+    succeeded_requests: Int = None
+    failed_requests: Int = None
 
     @property
     def done(self) -> bool:
@@ -54,9 +55,9 @@ class BatchJob(Response):
         return self.status in TERMINAL
 
 
-class BatchJobList(Response):
+class BatchJobList(Page):
     """GET /v1/batch/jobs: one page of jobs and the total."""
 
-    data: list[BatchJob] = Field(default_factory=list)
-    object: str = "list"
-    total: int = 0
+    data: Items[BatchJob]
+    object: Text = "list"
+    total: Int = None

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from mistral_cli.api.schemas import Request, Response
+from mistral_cli.api.schemas import Page, Request, Response
+from mistral_cli.api.schemas.lenient import Flag, Id, Int, Items, Text
 
 
 class UploadForm(Request):
@@ -25,32 +26,32 @@ class UploadForm(Request):
 class FileOut(Response):
     """An uploaded file as the API describes it (upload, get and list answers)."""
 
-    id: str
-    object: str = "file"
-    bytes: int = 0
-    created_at: int = 0
-    filename: str = ""
-    purpose: str = ""
-    sample_type: str | None = None
-    num_lines: int | None = None
-    mimetype: str | None = None
-    source: str | None = None
-    expires_at: int | None = None
-    visibility: str | None = None
-    deleted: bool | None = None
+    id: Id
+    object: Text = "file"
+    bytes: Int = None  # null in the spec's own examples (batch result files)
+    created_at: Int = None
+    filename: Text = None
+    purpose: Text = None
+    sample_type: Text = None
+    num_lines: Int = None
+    mimetype: Text = None
+    source: Text = None
+    expires_at: Int = None
+    visibility: Text = None
+    deleted: Flag = None
 
 
-class FileList(Response):
+class FileList(Page):
     """GET /v1/files: one page of files and the total."""
 
-    data: list[FileOut] = Field(default_factory=list)
-    object: str = "list"
-    total: int | None = None
+    data: Items[FileOut]
+    object: Text = "list"
+    total: Int = None
 
 
 class FileDeleted(Response):
     """DELETE /v1/files/{id}."""
 
-    id: str
-    object: str = "file"
-    deleted: bool = False
+    id: Id
+    object: Text = "file"
+    deleted: Flag = None

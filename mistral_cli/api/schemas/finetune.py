@@ -6,7 +6,20 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from mistral_cli.api.schemas import Request, Response
+from mistral_cli.api.schemas import Page, Request, Response
+from mistral_cli.api.schemas.lenient import (
+    Count,
+    Flag,
+    Float,
+    Id,
+    Int,
+    Items,
+    Object,
+    Opt,
+    Text,
+    Texts,
+    as_float,
+)
 
 JobType = Literal["completion", "classifier"]
 
@@ -57,74 +70,85 @@ class JobIn(Request):
 class JobMetadata(Response):
     """Estimates the API fills in at VALIDATED (null or 0 before)."""
 
-    expected_duration_seconds: int | None = None
-    cost: float | None = None
-    cost_currency: str | None = None
-    train_tokens_per_step: int | None = None
-    train_tokens: int | None = None
-    data_tokens: int | None = None
-    estimated_start_time: int | None = None
+    expected_duration_seconds: Int = None
+    cost: Float = None
+    cost_currency: Text = None
+    train_tokens_per_step: Int = None
+    train_tokens: Int = None
+    data_tokens: Int = None
+    estimated_start_time: Int = None
 
 
 class DryRunOut(JobMetadata):
-    """The legacy dry-run answer (LegacyJobMetadataOut)."""
+    """The legacy dry-run answer (LegacyJobMetadataOut); a job create may answer it too."""
 
-    details: str = ""
-    epochs: float | None = None
-    training_steps: int | None = None
-    object: str = "job.metadata"
+    details: Text = None
+    epochs: Float = None
+    training_steps: Int = None
+    object: Text = "job.metadata"
 
 
 class JobEvent(Response):
     """One job event; `data` is optional (status-updated carries {status})."""
 
-    name: str
-    data: dict[str, Any] | None = None
-    created_at: int = 0
+    name: Id
+    data: Object = None
+    created_at: Int = None
 
 
 class Metrics(Response):
     """Checkpoint metrics."""
 
-    train_loss: float | None = None
-    valid_loss: float | None = None
-    valid_mean_token_accuracy: float | None = None
+    train_loss: Float = None
+    valid_loss: Float = None
+    valid_mean_token_accuracy: Float = None
 
 
 class Checkpoint(Response):
     """A checkpoint with its metrics."""
 
-    metrics: Metrics = Field(default_factory=Metrics)
-    step_number: int = 0
-    created_at: int = 0
+    metrics: Opt[Metrics] = Field(default_factory=Metrics)
+    step_number: Count
+    created_at: Int = None
+
+    def values(self) -> dict[str, float]:
+        """The metrics that have a value."""
+        if self.metrics is None:
+            return {}
+        found = {name: as_float(value) for name, value in self.metrics.model_dump().items()}
+        return {name: value for name, value in found.items() if value is not None}
 
 
 class Job(Response):
     """A fine-tuning job (list items lack events and checkpoints); status is an open string."""
 
-    id: str
-    object: str = "job"
-    job_type: str = "completion"
-    model: str = ""
-    status: str = ""
-    auto_start: bool | None = None
-    created_at: int = 0
-    modified_at: int | None = None
-    training_files: list[str] = Field(default_factory=list)
-    validation_files: list[str] | None = None
-    fine_tuned_model: str | None = None
-    suffix: str | None = None
-    integrations: list[dict[str, Any]] | None = None
-    trained_tokens: int | None = None
-    hyperparameters: dict[str, Any] = Field(default_factory=dict)
-    metadata: JobMetadata | None = None
-    events: list[JobEvent] = Field(default_factory=list)
-    checkpoints: list[Checkpoint] = Field(default_factory=list)
+    id: Id
+    object: Text = "job"
+    job_type: Text = "completion"
+    model: Text = None
+    status: Text = None
+    auto_start: Flag = None
+    created_at: Int = None
+    modified_at: Int = None
+    training_files: Texts = Field(default_factory=list)
+    validation_files: Texts = Field(default_factory=list)
+    fine_tuned_model: Text = None
+    suffix: Text = None
+    trained_tokens: Int = None
+    hyperparameters: Object = None
+    metadata: Opt[JobMetadata] = None
+    events: Items[JobEvent] = Field(default_factory=list)
+    checkpoints: Items[Checkpoint] = Field(default_factory=list)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The hyperparameters as sent back (empty when the answer carries none)."""
+        return self.hyperparameters or {}
 
 
-class JobList(Response):
+class JobList(Page):
     """GET /v1/fine_tuning/jobs."""
 
-    data: list[Job] = Field(default_factory=list)
-    object: str = "list"
-    total: int = 0
+    data: Items[Job]
+    object: Text = "list"
+    total: Int = None

@@ -4,53 +4,66 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, model_validator
 
-from mistral_cli.api.schemas import Response
+from mistral_cli.api.schemas import Page, Response
+from mistral_cli.api.schemas.lenient import Flag, Float, Id, Int, Items, Opt, Text, Texts
 
 
 class Capabilities(Response):
-    """What a model can do; every flag optional (new ones appear over time)."""
+    """What a model can do; every flag optional (None: not said), new ones appear over time."""
 
-    completion_chat: bool = False
-    function_calling: bool = False
-    reasoning: bool = False
-    completion_fim: bool = False
-    fine_tuning: bool = False
-    vision: bool = False
-    ocr: bool = False
-    classification: bool = False
-    moderation: bool = False
-    audio: bool = False
+    completion_chat: Flag = None
+    function_calling: Flag = None
+    reasoning: Flag = None
+    completion_fim: Flag = None
+    fine_tuning: Flag = None
+    vision: Flag = None
+    ocr: Flag = None
+    classification: Flag = None
+    moderation: Flag = None
+    audio: Flag = None
 
 
 class ModelCard(Response):
     """One model as the API describes it."""
 
-    id: str
-    object: str = "model"
-    created: int | None = None
-    owned_by: str | None = None
-    name: str | None = None
-    description: str | None = None
-    type: str = "base"
-    capabilities: Capabilities = Field(default_factory=Capabilities)
-    max_context_length: int | None = None
-    aliases: list[str] = Field(default_factory=list)
-    deprecation: str | None = None
-    deprecation_replacement_model: str | None = None
-    default_model_temperature: float | None = None
-    internal: bool | None = None
-    archived: bool | None = None
-    job: str | None = None
-    root: str | None = None
+    id: Id
+    object: Text = "model"
+    created: Int = None
+    owned_by: Text = None
+    name: Text = None
+    description: Text = None
+    type: Text = "base"
+    capabilities: Opt[Capabilities] = Field(default_factory=Capabilities)
+    max_context_length: Int = None
+    aliases: Texts = Field(default_factory=list)
+    deprecation: Text = None
+    deprecation_replacement_model: Text = None
+    default_model_temperature: Float = None
+    internal: Flag = None
+    archived: Flag = None
+    job: Text = None
+    root: Text = None
 
-    @field_validator("aliases", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:  # noqa: ANN401  # raw JSON edge
-        return [] if value is None else value
+    @property
+    def caps(self) -> Capabilities:
+        """The capabilities, all unknown when the card carries none."""
+        return self.capabilities or Capabilities()
 
     @property
     def embeddings(self) -> bool:
         """Embedding models advertise no chat capability; the API has no flag for them."""
-        return "embed" in self.id and not self.capabilities.completion_chat
+        return "embed" in self.id and not self.caps.completion_chat
+
+
+class ModelList(Page):
+    """GET /v1/models: `{object, data: [...]}`, or a bare list of cards (the spec's example)."""
+
+    data: Items[ModelCard]
+    object: Text = "list"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, data: Any) -> Any:  # noqa: ANN401  # raw JSON edge
+        return {"data": data} if isinstance(data, list) else data

@@ -1,8 +1,21 @@
-"""`mistral finetune`: validate, upload, create, start, status, wait, list, cancel, run."""
+"""`mistral finetune`: validate, upload, create, start, status, wait, list, cancel, run.
+
+Importing this package, or a module in it, imports nothing else: the Typer app is built by
+`_app` (every verb registered there, in one place) when `app` is first asked for.
+"""
 
 from __future__ import annotations
 
-from mistral_cli.commands.finetune import create, jobs, run, status, upload, validate
-from mistral_cli.commands.finetune._app import app
+from typing import TYPE_CHECKING
 
-__all__ = ["app", "create", "jobs", "run", "status", "upload", "validate"]
+if TYPE_CHECKING:
+    import typer
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`: the `finetune` Typer with its verbs (PEP 562: built on first access)."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from mistral_cli.commands.finetune._app import app
+
+    return app

@@ -2,13 +2,57 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mistral_cli.services.finetune import run as run_svc
 from mistral_cli.services.finetune import wait as wait_svc
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
-    from mistral_cli.commands.finetune._flow import Reporter
+    from pathlib import Path
+
+    from mistral_cli.api.schemas.finetune import Job
+    from mistral_cli.context import AppContext
+
+SCHEMA_VERSION = 1
+
+
+def _clock() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+@dataclass
+class Reporter:
+    """Turns run and wait events into stderr lines, or JSON lines on stdout with --jsonl."""
+
+    actx: AppContext
+    jsonl: bool = False
+    job: Job | None = None
+    job_id: str | None = None
+    status: str = "unknown"
+    state_file: Path | None = None
+
+    def emit(self, kind: str, text: str, **data: Any) -> None:  # noqa: ANN401
+        """One event: a JSON line on stdout with --jsonl, else a line on stderr."""
+        if self.jsonl:
+            self.actx.out.jsonl({"type": kind, "schema_version": SCHEMA_VERSION, **data})
+        else:
+            self.actx.out.info(f"[{_clock()}] {text}")
+
+    def __call__(self, event: object) -> None:
+        """Render one event (run.* and wait.* dataclasses)."""
+        render(self, event)
+
+    def track(self, job: Job) -> None:
+        """Remember the job being followed (for the Ctrl-C hint and the final line)."""
+        first = self.job is None
+        self.job, self.job_id, self.status = job, job.id, job.status or "unknown"
+        if first and self.state_file is not None:
+            from mistral_cli.services.finetune.run import save_state
+
+            save_state(self.state_file, job)
 
 
 def render(rep: Reporter, event: object) -> None:
@@ -40,7 +84,7 @@ def _event(rep: Reporter, event: wait_svc.NewEvent) -> None:
 
 def _checkpoint(rep: Reporter, event: wait_svc.NewCheckpoint) -> None:
     cp = event.checkpoint
-    metrics = cp.metrics.model_dump(exclude_none=True)
+    metrics = cp.values()
     shown = ", ".join(f"{name} {value:g}" for name, value in metrics.items())
     data = {"job_id": rep.job_id, "step_number": cp.step_number, "metrics": metrics}
     rep.emit("job.checkpoint", f"checkpoint step {cp.step_number}: {shown or 'no metrics'}", **data)
@@ -48,7 +92,8 @@ def _checkpoint(rep: Reporter, event: wait_svc.NewCheckpoint) -> None:
 
 def _retrying(rep: Reporter, event: wait_svc.Retrying) -> None:
     rep.actx.out.notice(
-        f"mistral: poll failed ({event.error.message}); {event.failures} in a row, still trying"
+        event.note
+        or f"mistral: poll failed ({event.error.message}); {event.failures} in a row, still trying"
     )
 
 
@@ -58,8 +103,9 @@ def _finished(rep: Reporter, event: wait_svc.Finished) -> None:
 
 def _checked(rep: Reporter, event: run_svc.Checked) -> None:
     report = event.report
-    text = f"{event.path}: ok ({report.samples:,} examples, ~{report.tokens:,} tokens"
-    text += f", {report.warnings} warning(s))" if report.warnings else ")"
+    examples, tokens = counted(report.samples, "example"), counted(report.tokens, "token")
+    text = f"{event.path}: ok ({examples}, ~{tokens}"
+    text += f", {counted(report.warnings, 'warning')})" if report.warnings else ")"
     rep.emit("file.validated", text, path=str(event.path), warnings=report.warnings)
 
 

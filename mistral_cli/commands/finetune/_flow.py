@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from mistral_cli.errors import CliError, Interrupted, JobEnded, UsageError, WaitTimeout
+from mistral_cli.commands.finetune._events import SCHEMA_VERSION, Reporter
+from mistral_cli.errors import CliError, Interrupted, JobEnded, WaitTimeout
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,39 +15,30 @@ if TYPE_CHECKING:
     from mistral_cli.context import AppContext
     from mistral_cli.services.finetune.run import Budget
     from mistral_cli.services.finetune.wait import PollPolicy
+    from mistral_cli.services.ftdata.report import Report
 
-SCHEMA_VERSION = 1
 DEPRECATION = "mistral: note: the fine-tuning API is deprecated upstream"
-_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 def deprecation_notice(actx: AppContext) -> None:
-    """Say once per run that the API is deprecated, unless MISTRAL_NO_DEPRECATION_NOTICE=1."""
-    if actx.environ.get("MISTRAL_NO_DEPRECATION_NOTICE", "") not in ("1", "true", "yes"):
+    """Say once per run that the API is deprecated, unless MISTRAL_NO_DEPRECATION_NOTICE is on."""
+    if actx.settings.deprecation_notice:
         actx.out.notice(DEPRECATION)
 
 
 def poll_policy(actx: AppContext) -> PollPolicy:
-    """5 s ×1.5 to 60 s, or a fixed MISTRAL_POLL_INTERVAL (seconds; a testing/CI knob)."""
+    """5 s ×1.5 to 60 s, or a fixed MISTRAL_POLL_INTERVAL (a testing/CI knob)."""
     from mistral_cli.services.finetune.wait import PollPolicy
 
-    raw = actx.environ.get("MISTRAL_POLL_INTERVAL", "")
-    if not raw:
-        return PollPolicy()
-    try:
-        return PollPolicy.fixed(max(0.0, float(raw)))
-    except ValueError:
-        raise UsageError(f"MISTRAL_POLL_INTERVAL must be seconds, got {raw!r}") from None
+    fixed = actx.settings.poll_interval
+    return PollPolicy() if fixed is None else PollPolicy.fixed(fixed)
 
 
 def duration(text: str | None) -> float | None:
-    """'6h', '30m', '90s', '1.5h' or plain seconds → seconds."""
-    if text is None:
-        return None
-    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
-    if found is None:
-        raise UsageError(f"--timeout expects a duration like 6h, 30m or 90s, got {text!r}")
-    return float(found.group(1)) * _UNITS[found.group(2)]
+    """--timeout: '6h', '30m', '90s', '1h30m' or plain seconds → seconds."""
+    from mistral_cli import values
+
+    return None if text is None else values.duration(text, "--timeout")
 
 
 def budget(text: str | None) -> Budget | None:
@@ -59,44 +48,6 @@ def budget(text: str | None) -> Budget | None:
     from mistral_cli.services.finetune.run import Budget
 
     return Budget.parse(text)
-
-
-def _clock() -> str:
-    return time.strftime("%H:%M:%S")
-
-
-@dataclass
-class Reporter:
-    """Turns run and wait events into stderr lines, or JSON lines on stdout with --jsonl."""
-
-    actx: AppContext
-    jsonl: bool = False
-    job: Job | None = None
-    job_id: str | None = None
-    status: str = "unknown"
-    state_file: Path | None = None
-
-    def emit(self, kind: str, text: str, **data: Any) -> None:  # noqa: ANN401
-        """One event: a JSON line on stdout with --jsonl, else a line on stderr."""
-        if self.jsonl:
-            self.actx.out.jsonl({"type": kind, "schema_version": SCHEMA_VERSION, **data})
-        else:
-            self.actx.out.info(f"[{_clock()}] {text}")
-
-    def __call__(self, event: object) -> None:
-        """Render one event (run.* and wait.* dataclasses)."""
-        from mistral_cli.commands.finetune import _events
-
-        _events.render(self, event)
-
-    def track(self, job: Job) -> None:
-        """Remember the job being followed (for the Ctrl-C hint and the final line)."""
-        first = self.job is None
-        self.job, self.job_id, self.status = job, job.id, job.status
-        if first and self.state_file is not None:
-            from mistral_cli.services.finetune.run import save_state
-
-            save_state(self.state_file, job)
 
 
 def drive(
@@ -148,9 +99,9 @@ def finish(actx: AppContext, job: Job, *, json_out: bool, jsonl: bool) -> None:
     from mistral_cli.services.finetune.run import github_output
     from mistral_cli.services.finetune.wait import EXIT_CODES
 
-    code = EXIT_CODES.get(job.status, 0)
+    code = EXIT_CODES.get(job.status or "", 0)
     if json_out:
-        actx.out.json(job.model_dump(mode="json"))
+        actx.out.json(job.wire())
     elif jsonl:
         final = {"job_id": job.id, "status": job.status, "fine_tuned_model": job.fine_tuned_model}
         document = {"type": "job.final", "schema_version": SCHEMA_VERSION, **final}
@@ -201,7 +152,7 @@ def print_job(actx: AppContext, reporter: Reporter, *, json_out: bool, jsonl: bo
         finish(actx, job, json_out=json_out, jsonl=jsonl)
         return
     if json_out:
-        actx.out.json(job.model_dump(mode="json"))
+        actx.out.json(job.wire())
     elif not jsonl:
         actx.out.line(job.id)
     target = actx.environ.get("GITHUB_OUTPUT")
@@ -211,13 +162,11 @@ def print_job(actx: AppContext, reporter: Reporter, *, json_out: bool, jsonl: bo
         github_output(target, job)
 
 
-def require_valid(actx: AppContext, path: object, report: object) -> None:
+def require_valid(actx: AppContext, path: Path, report: Report) -> None:
     """Before an upload: print the findings of a failing report and exit 8."""
+    from mistral_cli.commands.finetune._render import render_text
     from mistral_cli.errors import DataValidationError
-    from mistral_cli.services.finetune.render import render_text
-    from mistral_cli.services.finetune.report import Report
 
-    assert isinstance(report, Report)
     if report.ok:
         return
     actx.out.info(render_text(report))
@@ -227,10 +176,10 @@ def require_valid(actx: AppContext, path: object, report: object) -> None:
     )
 
 
-def show_reports(actx: AppContext, reports: list[Any], fmt: str) -> None:
+def show_reports(actx: AppContext, reports: list[Report], fmt: str) -> None:
     """Print validation reports (text on stderr; json/github on stdout); exit 8 when not ok."""
+    from mistral_cli.commands.finetune import _render as render
     from mistral_cli.errors import DataValidationError
-    from mistral_cli.services.finetune import render
 
     for report in reports:
         if fmt == "json":

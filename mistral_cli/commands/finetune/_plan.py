@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from mistral_cli.services.finetune.run import Runner, RunPlan
 
 
-@dataclass
-class Flags:
-    """The create flags, as typed by the user."""
+@dataclass(frozen=True, kw_only=True)
+class JobFlags:
+    """The job flags create, start and run share, as typed by the user."""
 
     model: str | None
     train: list[str] = field(default_factory=list)
@@ -29,9 +29,10 @@ class Flags:
     hp: list[str] = field(default_factory=list)
     wandb_project: str | None = None
     job_type: str | None = None
+    auto_start: bool = False
 
 
-def plan(actx: AppContext, flags: Flags) -> RunPlan:
+def plan(actx: AppContext, flags: JobFlags) -> RunPlan:
     """Resolve the model and turn flags into a RunPlan (other fields set by the caller)."""
     from mistral_cli.errors import UsageError
     from mistral_cli.services.finetune import jobs
@@ -41,15 +42,13 @@ def plan(actx: AppContext, flags: Flags) -> RunPlan:
         raise UsageError("--model is required (e.g. --model ministral-8b-latest)")
     if not flags.train:
         raise UsageError("--train is required: a .jsonl path or an uploaded file id")
-    hyper = jobs.parse_hp(flags.hp)
-    for key, value in (
-        ("training_steps", flags.steps),
-        ("epochs", flags.epochs),
-        ("learning_rate", flags.lr),
-        ("seq_len", flags.seq_len),
-    ):
-        if value is not None:
-            hyper[key] = value
+    hyper = jobs.hyperparameters(
+        flags.hp,
+        training_steps=flags.steps,
+        epochs=flags.epochs,
+        learning_rate=flags.lr,
+        seq_len=flags.seq_len,
+    )
     spec = jobs.JobSpec(
         model=flags.model,
         hyperparameters=hyper,
@@ -57,6 +56,7 @@ def plan(actx: AppContext, flags: Flags) -> RunPlan:
         job_type=flags.job_type,
         wandb_project=flags.wandb_project,
         wandb_key=actx.environ.get("WANDB_API_KEY"),
+        auto_start=flags.auto_start,
     )
     train = [parse_weighted(t) for t in flags.train]
     _check_request(actx, spec, [weight for _, weight in train])
@@ -65,9 +65,9 @@ def plan(actx: AppContext, flags: Flags) -> RunPlan:
 
 def _check_request(actx: AppContext, spec: JobSpec, weights: list[float]) -> None:
     """FT701–FT704 before any upload: errors are usage errors, warnings are printed."""
+    from mistral_cli.commands.finetune._render import finding_line
     from mistral_cli.errors import UsageError
-    from mistral_cli.services.finetune.render import finding_line
-    from mistral_cli.services.finetune.request import check_job_request
+    from mistral_cli.services.ftdata.request import check_job_request
 
     findings = check_job_request(
         spec.hyperparameters,

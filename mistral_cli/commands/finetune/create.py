@@ -8,10 +8,8 @@ import typer
 
 from mistral_cli.commands._shared import JsonOpt, ModelOpt
 from mistral_cli.commands.finetune import _opts as o
-from mistral_cli.commands.finetune._app import app
 
 
-@app.command("create")
 def create(
     ctx: typer.Context,
     model: ModelOpt = None,
@@ -38,26 +36,41 @@ def create(
 
     Example: mistral finetune create -m ministral-8b-latest --train train.jsonl --steps 100
     """
-    from mistral_cli.commands.finetune import _flow, _plan
+    from dataclasses import replace
+
+    from mistral_cli.commands.finetune import _events, _flow, _plan
     from mistral_cli.context import app_context
 
     actx = app_context(ctx)
-    flags = _plan.Flags(
-        model, train or [], val or [], steps, epochs, lr, seq_len, suffix, hp or [],
-        wandb_project, job_type,
-    )  # fmt: skip
-    run_plan = _plan.plan(actx, flags)
-    run_plan.spec.auto_start = auto_start
-    run_plan.create_only = not estimate_only
-    run_plan.estimate_only, run_plan.dry_run, run_plan.attach = estimate_only, dry_run, attach
-    run_plan.validate, run_plan.reuse = not no_validate, not no_reuse
+    flags = _plan.JobFlags(
+        model=model,
+        train=train or [],
+        val=val or [],
+        steps=steps,
+        epochs=epochs,
+        lr=lr,
+        seq_len=seq_len,
+        suffix=suffix,
+        hp=hp or [],
+        wandb_project=wandb_project,
+        job_type=job_type,
+        auto_start=auto_start,
+    )
+    run_plan = replace(
+        _plan.plan(actx, flags),
+        create_only=not estimate_only,
+        estimate_only=estimate_only,
+        dry_run=dry_run,
+        attach=attach,
+        validate=not no_validate,
+        reuse=not no_reuse,
+    )
     _flow.deprecation_notice(actx)
-    reporter = _flow.Reporter(actx, jsonl=jsonl)
+    reporter = _events.Reporter(actx, jsonl=jsonl)
     _flow.drive(actx, _plan.runner(actx).run(run_plan), reporter)
     _flow.print_job(actx, reporter, json_out=json_out, jsonl=jsonl)
 
 
-@app.command("start")
 def start(
     ctx: typer.Context,
     job: str | None = typer.Argument(None, metavar="[JOB]", help="A VALIDATED job's id."),
@@ -88,13 +101,15 @@ def start(
 
     Example: mistral finetune start -m ministral-8b-latest --train train.jsonl --wait
     """
-    from mistral_cli.commands.finetune import _flow, _plan
+    from dataclasses import replace
+
+    from mistral_cli.commands.finetune import _events, _flow, _plan
     from mistral_cli.context import app_context
     from mistral_cli.services.finetune import jobs as svc
 
     actx = app_context(ctx)
     limit = _flow.duration(timeout)
-    reporter = _flow.Reporter(actx, jsonl=jsonl)
+    reporter = _events.Reporter(actx, jsonl=jsonl)
     runner = _plan.runner(actx)
     events: Iterable[object]
     if job is not None:
@@ -103,20 +118,36 @@ def start(
         reporter.track(started)
         events = runner.wait(started.id, limit) if wait else iter(())
     else:
-        flags = _plan.Flags(
-            model, train or [], val or [], steps, epochs, lr, seq_len, suffix, hp or [],
-            wandb_project, job_type,
-        )  # fmt: skip
-        run_plan = _plan.plan(actx, flags)
-        run_plan.attach, run_plan.budget = attach, _flow.budget(max_cost)
-        run_plan.cancel_if_over_budget, run_plan.wait, run_plan.timeout = (
-            cancel_if_over_budget, wait, limit
-        )  # fmt: skip
-        run_plan.validate, run_plan.reuse = not no_validate, not no_reuse
+        flags = _plan.JobFlags(
+            model=model,
+            train=train or [],
+            val=val or [],
+            steps=steps,
+            epochs=epochs,
+            lr=lr,
+            seq_len=seq_len,
+            suffix=suffix,
+            hp=hp or [],
+            wandb_project=wandb_project,
+            job_type=job_type,
+        )
+        run_plan = replace(
+            _plan.plan(actx, flags),
+            attach=attach,
+            budget=_flow.budget(max_cost),
+            cancel_if_over_budget=cancel_if_over_budget,
+            wait=wait,
+            timeout=limit,
+            validate=not no_validate,
+            reuse=not no_reuse,
+        )
         _flow.deprecation_notice(actx)
         events = runner.run(run_plan)
     _flow.drive(
-        actx, events, reporter, cancel_on_interrupt=cancel_on_interrupt,
+        actx,
+        events,
+        reporter,
+        cancel_on_interrupt=cancel_on_interrupt,
         cancel_on_timeout=cancel_on_timeout,
-    )  # fmt: skip
+    )
     _flow.print_job(actx, reporter, json_out=json_out, jsonl=jsonl)

@@ -6,10 +6,8 @@ import typer
 
 from mistral_cli.commands._shared import JsonOpt, ModelOpt
 from mistral_cli.commands.finetune import _opts as o
-from mistral_cli.commands.finetune._app import app
 
 
-@app.command("list")
 def list_jobs(
     ctx: typer.Context,
     status: str | None = typer.Option(None, "--status", help="Only jobs in this status."),
@@ -43,12 +41,11 @@ def list_jobs(
 
     remember(actx.cache_dir(), "job", [job.id for job in found.data])
     if json_out:
-        actx.out.json(found.model_dump(mode="json"))
+        actx.out.json(found.wire())
         return
     actx.out.table(svc.COLUMNS, [svc.row(job) for job in found.data])
 
 
-@app.command("cancel")
 def cancel(
     ctx: typer.Context,
     job: o.JobArg,
@@ -59,19 +56,19 @@ def cancel(
 
     Example: mistral finetune cancel 5c2b9e10-…
     """
-    from mistral_cli.commands.finetune import _flow, _plan
+    from mistral_cli.commands.finetune import _events, _flow, _plan
     from mistral_cli.context import app_context
     from mistral_cli.services.finetune import jobs as svc
 
     actx = app_context(ctx)
     _flow.deprecation_notice(actx)
     cancelled = svc.cancel_job(actx.client(), job)
-    reporter = _flow.Reporter(actx)
+    reporter = _events.Reporter(actx)
     reporter.track(cancelled)
     if wait:
         _flow.drive(actx, _plan.runner(actx).wait(job, None), reporter)
     final = reporter.job or cancelled
     if json_out:
-        actx.out.json(final.model_dump(mode="json"))
+        actx.out.json(final.wire())
     else:
-        actx.out.line(f"{final.id}\t{final.status}")
+        actx.out.line(f"{final.id}\t{final.status or '?'}")

@@ -9,10 +9,8 @@ import typer
 
 from mistral_cli.commands._shared import JsonOpt, ModelOpt
 from mistral_cli.commands.finetune import _opts as o
-from mistral_cli.commands.finetune._app import app
 
 
-@app.command("run")
 def run(
     ctx: typer.Context,
     train: Annotated[list[str], typer.Argument(metavar="TRAIN...", help="PATH|ID[@WEIGHT].")],
@@ -52,24 +50,46 @@ def run(
 
     Example: mistral finetune run train.jsonl -m ministral-8b-latest --steps 100 --max-cost 20EUR
     """
-    from mistral_cli.commands.finetune import _flow, _plan
+    from dataclasses import replace
+
+    from mistral_cli.commands.finetune import _events, _flow, _plan
     from mistral_cli.context import app_context
 
     actx = app_context(ctx)
-    flags = _plan.Flags(
-        model, train, val or [], steps, epochs, lr, seq_len, suffix, hp or [], wandb_project,
-        job_type,
-    )  # fmt: skip
-    plan = _plan.plan(actx, flags)
-    plan.attach, plan.reuse_succeeded, plan.budget = attach, reuse_succeeded, _flow.budget(max_cost)
-    plan.cancel_if_over_budget, plan.dry_run, plan.estimate_only = (
-        cancel_if_over_budget, dry_run, estimate_only
-    )  # fmt: skip
-    plan.wait, plan.timeout = not no_wait, _flow.duration(timeout)
-    plan.validate, plan.reuse, plan.strict = not no_validate, not no_reuse, strict
+    flags = _plan.JobFlags(
+        model=model,
+        train=train,
+        val=val or [],
+        steps=steps,
+        epochs=epochs,
+        lr=lr,
+        seq_len=seq_len,
+        suffix=suffix,
+        hp=hp or [],
+        wandb_project=wandb_project,
+        job_type=job_type,
+    )
+    plan = replace(
+        _plan.plan(actx, flags),
+        attach=attach,
+        reuse_succeeded=reuse_succeeded,
+        budget=_flow.budget(max_cost),
+        cancel_if_over_budget=cancel_if_over_budget,
+        dry_run=dry_run,
+        estimate_only=estimate_only,
+        wait=not no_wait,
+        timeout=_flow.duration(timeout),
+        validate=not no_validate,
+        reuse=not no_reuse,
+        strict=strict,
+    )
     _flow.deprecation_notice(actx)
-    reporter = _flow.Reporter(actx, jsonl=jsonl, state_file=state_file)
-    _flow.drive(actx, _plan.runner(actx).run(plan), reporter,
-                cancel_on_interrupt=cancel_on_interrupt,
-                cancel_on_timeout=cancel_on_timeout)  # fmt: skip
+    reporter = _events.Reporter(actx, jsonl=jsonl, state_file=state_file)
+    _flow.drive(
+        actx,
+        _plan.runner(actx).run(plan),
+        reporter,
+        cancel_on_interrupt=cancel_on_interrupt,
+        cancel_on_timeout=cancel_on_timeout,
+    )
     _flow.print_job(actx, reporter, json_out=json_out, jsonl=jsonl)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from mistral_cli.commands._shared import JsonOpt
 from mistral_cli.commands.finetune import _opts as o
-from mistral_cli.commands.finetune._app import app
+
+if TYPE_CHECKING:
+    from mistral_cli.context import AppContext
 
 
-@app.command("status")
 def status(
     ctx: typer.Context,
     job: o.JobArg,
@@ -25,27 +28,35 @@ def status(
 
     Example: mistral finetune status 5c2b9e10-… --wait --timeout 6h
     """
-    from mistral_cli.commands.finetune import _flow, _plan
+    from mistral_cli.commands.finetune import _flow
     from mistral_cli.context import app_context
     from mistral_cli.services.finetune import jobs as svc
 
     actx = app_context(ctx)
     _flow.deprecation_notice(actx)
     if wait:
-        _follow(actx, _plan.runner(actx), job, timeout, cancel_on_interrupt, cancel_on_timeout,
-                json_out=json_out, jsonl=jsonl)  # fmt: skip
+        _follow(
+            actx,
+            job,
+            timeout=timeout,
+            cancel_on_interrupt=cancel_on_interrupt,
+            cancel_on_timeout=cancel_on_timeout,
+            json_out=json_out,
+            jsonl=jsonl,
+        )
         return
     found = svc.get_job(actx.client(), job)
     if json_out:
-        actx.out.json(found.model_dump(mode="json"))
+        actx.out.json(found.wire())
         return
     actx.out.fields(svc.details(found))
     if events:
+        from mistral_cli.services.cells import unknown
+
         for event in found.events:
-            actx.out.line(f"{event.created_at}\t{event.name}\t{event.data or ''}")
+            actx.out.line(f"{unknown(event.created_at)}\t{event.name}\t{event.data or ''}")
 
 
-@app.command("wait")
 def wait_job(
     ctx: typer.Context,
     job: o.JobArg,
@@ -59,37 +70,42 @@ def wait_job(
 
     Example: mistral finetune wait 5c2b9e10-… --timeout 6h
     """
-    from mistral_cli.commands.finetune import _flow, _plan
+    from mistral_cli.commands.finetune import _flow
     from mistral_cli.context import app_context
 
     actx = app_context(ctx)
     _flow.deprecation_notice(actx)
-    _follow(actx, _plan.runner(actx), job, timeout, cancel_on_interrupt, cancel_on_timeout,
-            json_out=json_out, jsonl=jsonl)  # fmt: skip
-
-
-app.command("watch", hidden=True, help="Same as `wait`.")(wait_job)
+    _follow(
+        actx,
+        job,
+        timeout=timeout,
+        cancel_on_interrupt=cancel_on_interrupt,
+        cancel_on_timeout=cancel_on_timeout,
+        json_out=json_out,
+        jsonl=jsonl,
+    )
 
 
 def _follow(
-    actx: object,
-    runner: object,
+    actx: AppContext,
     job: str,
+    *,
     timeout: str | None,
     cancel_on_interrupt: bool,
     cancel_on_timeout: bool,
-    *,
     json_out: bool,
     jsonl: bool,
 ) -> None:
-    from mistral_cli.commands.finetune import _flow
-    from mistral_cli.context import AppContext
-    from mistral_cli.services.finetune.run import Runner
+    """Follow `job` to its end with this context's runner, then print it as every verb does."""
+    from mistral_cli.commands.finetune import _events, _flow, _plan
 
-    assert isinstance(actx, AppContext)
-    assert isinstance(runner, Runner)
-    reporter = _flow.Reporter(actx, jsonl=jsonl, job_id=job)
-    events = runner.wait(job, _flow.duration(timeout))
-    _flow.drive(actx, events, reporter, cancel_on_interrupt=cancel_on_interrupt,
-                cancel_on_timeout=cancel_on_timeout)  # fmt: skip
+    reporter = _events.Reporter(actx, jsonl=jsonl, job_id=job)
+    events = _plan.runner(actx).wait(job, _flow.duration(timeout))
+    _flow.drive(
+        actx,
+        events,
+        reporter,
+        cancel_on_interrupt=cancel_on_interrupt,
+        cancel_on_timeout=cancel_on_timeout,
+    )
     _flow.print_job(actx, reporter, json_out=json_out, jsonl=jsonl)

@@ -9,17 +9,15 @@ import typer
 
 from mistral_cli.commands._shared import JsonOpt
 from mistral_cli.commands.finetune import _opts as o
-from mistral_cli.commands.finetune._app import app
 
 
-@app.command("upload")
 def upload(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="JSONL files to upload.")],
     no_validate: o.NoValidateOpt = False,
     no_reuse: o.NoReuseOpt = False,
-    upload_timeout: float = typer.Option(
-        900.0, "--upload-timeout", metavar="SECONDS", help="Wait this long for the server."
+    upload_timeout: str = typer.Option(
+        "15m", "--upload-timeout", metavar="DURATION", help="Wait this long for the server."
     ),
     json_out: JsonOpt = False,
 ) -> None:
@@ -27,11 +25,13 @@ def upload(
 
     Example: FILE_ID=$(mistral finetune upload train.jsonl)
     """
+    from mistral_cli import values
     from mistral_cli.commands.finetune import _flow, _plan
     from mistral_cli.context import app_context
     from mistral_cli.services import files as svc
     from mistral_cli.services.finetune.run import local_validator
 
+    read_timeout = values.duration(upload_timeout, "--upload-timeout")
     actx = app_context(ctx)
     if not no_validate:
         check = local_validator(strict=False)
@@ -44,19 +44,18 @@ def upload(
     for path in files:
         with _flow.Progress(actx, path.name, _size(path)) as progress:
             result = svc.upload(
-                client, path, cache=cache, reuse=not no_reuse, on_progress=progress,
-                read_timeout=upload_timeout,
-            )  # fmt: skip
+                client,
+                path,
+                cache=cache,
+                reuse=not no_reuse,
+                on_progress=progress,
+                read_timeout=read_timeout,
+            )
         verb = "reusing" if result.reused else "uploaded"
-        actx.out.info(f"{verb} {path} as {result.file.id} ({result.file.filename})")
+        actx.out.info(f"{verb} {path} as {result.file.id} ({result.file.filename or '?'})")
         done.append(result)
     if json_out:
-        actx.out.json(
-            [
-                {**r.file.model_dump(mode="json"), "sha256": r.sha256, "reused": r.reused}
-                for r in done
-            ]
-        )
+        actx.out.json([{**r.file.wire(), "sha256": r.sha256, "reused": r.reused} for r in done])
     else:
         for result in done:
             actx.out.line(result.file.id)

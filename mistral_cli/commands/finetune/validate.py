@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 
 from mistral_cli.commands._shared import JsonOpt
-from mistral_cli.commands.finetune._app import app
 
 
-@app.command("validate")
 def validate(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Training JSONL files.")],
@@ -33,6 +31,7 @@ def validate(
     drop_invalid: bool = typer.Option(
         False, "--drop-invalid", help="With --fix: drop samples that cannot be repaired."
     ),
+    force: bool = typer.Option(False, "--force", help="With --fix: overwrite an existing OUT."),
     max_findings: int | None = typer.Option(
         None, "--max-findings", metavar="N", help="Show at most N findings."
     ),
@@ -44,23 +43,31 @@ def validate(
     from mistral_cli.commands.finetune import _flow
     from mistral_cli.context import app_context
     from mistral_cli.errors import UsageError
-    from mistral_cli.services.finetune import fix as fix_svc
-    from mistral_cli.services.finetune.validate import validate as check
+    from mistral_cli.services.ftdata import fix as fix_svc
+    from mistral_cli.services.ftdata.validate import FORMATS
+    from mistral_cli.services.ftdata.validate import validate as check
 
     actx = app_context(ctx)
     chosen = "json" if json_out else fmt
-    if chosen not in ("text", "json", "github"):
+    if chosen not in FORMATS:
         raise UsageError(f"--format must be text, json or github, not {fmt!r}")
     if fix is not None:
         if len(files) != 1:
             raise UsageError("--fix takes exactly one input file")
-        result = fix_svc.fix(files[0], fix, drop_invalid=drop_invalid)
+        result = fix_svc.fix(files[0], fix, drop_invalid=drop_invalid, force=force)
         for line in result.log:
             actx.out.info(f"{files[0]}:{line}")
         files = [fix]
     reports = [
-        check(path, val=val if index == 0 else None, kind=kind, seq_len=seq_len, steps=steps,
-              strict=strict, max_findings=max_findings)
+        check(
+            path,
+            val=val if index == 0 else None,
+            kind=kind,
+            seq_len=seq_len,
+            steps=steps,
+            strict=strict,
+            max_findings=max_findings,
+        )
         for index, path in enumerate(files)
-    ]  # fmt: skip
+    ]
     _flow.show_reports(actx, reports, chosen)

@@ -11,7 +11,7 @@ from mistral_cli.services.tokens import estimate
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from mistral_cli.api.schemas.chat import Message
+    from mistral_cli.api.chat import Message
     from mistral_cli.services.pricing import Meter
 
 MESSAGE_OVERHEAD = 4  # control tokens around each message ([INST], [/INST], </s>, role)

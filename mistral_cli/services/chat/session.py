@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from mistral_cli.api.schemas.chat import Message
+from mistral_cli.api.chat import Message, as_role
 from mistral_cli.errors import UsageError
 from mistral_cli.services.chat.params import ChatParams
 from mistral_cli.services.chat.turn import ChatClient, Turn
@@ -104,8 +104,9 @@ class ChatSession:
         """
         session = cls(client, model=model or conversation.model, params=params, stream=stream)
         for stored in store.messages(conversation.id):
-            if stored.role in ("system", "user", "assistant"):
-                session.messages.append(Message(role=stored.role, content=stored.content))
+            role = as_role(stored.role)
+            if role is not None:
+                session.messages.append(Message(role=role, content=stored.content))
                 session._keys.append(key_of(conversation.id, stored))
         session.conversation_id = conversation.id
         session.store = store if save else None
@@ -258,10 +259,13 @@ class ChatSession:
         first = next((m.content for m in self.messages if m.role == "user"), turn.prompt)
         saved = self._store_call(
             lambda store: store.save(
-                self.conversation_id, tail, self.model, title=title_of(first),
+                self.conversation_id,
+                tail,
+                self.model,
+                title=title_of(first),
                 dropping=self._doomed,
             )
-        )  # fmt: skip
+        )
         if saved is not None:
             self.conversation_id, keys = saved
             self._keys[start:] = keys

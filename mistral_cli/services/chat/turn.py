@@ -6,11 +6,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mistral_cli.api.chat import read_answer, split_content
 from mistral_cli.api.errors import ServerError, StreamInterrupted
-from mistral_cli.api.schemas.chat import ChatChunk, ChatCompletion, Usage, split_content
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterator, Mapping
+
+    from mistral_cli.api.chat import Usage
 
 CHAT_PATH = "/v1/chat/completions"
 
@@ -64,13 +66,14 @@ class Turn:
     text: str = ""
     thinking: str = ""
     finish_reason: str | None = None
-    usage: Usage | None = None
+    usage: Usage | None = None  # only when both counts could be read: else "usage n/a"
     completed: bool = False  # the answer arrived whole (else it is partial or failed)
     started: float = 0.0
     elapsed: float = 0.0
     events: int = 0
     head: dict[str, Any] = field(default_factory=dict)  # id, created, model of the answer
     _response: dict[str, Any] | None = None
+    _usage_doc: dict[str, Any] | None = None
     _running: Generator[ChatEvent, None, None] | None = None
 
     def __iter__(self) -> Iterator[ChatEvent]:
@@ -107,40 +110,38 @@ class Turn:
         for payload in client.stream_events(CHAT_PATH, self.body):
             self.events += 1
             yield RawEvent(payload)
-            chunk = ChatChunk.model_validate(payload)
+            chunk = read_answer(payload, where=f"POST {CHAT_PATH} (stream)", part="delta")
             if not self.head:
                 self.head = {"id": chunk.id, "created": chunk.created, "model": chunk.model}
+            if isinstance(payload.get("usage"), dict):
+                self._usage_doc = payload["usage"]  # as sent, for --json (nulls kept)
             if chunk.usage is not None:
                 self.usage = chunk.usage
-            for choice in chunk.choices[:1]:  # one answer is shown; --param n>1 shows the first
-                text, thinking = split_content(choice.delta.content)
-                if thinking:
-                    self.thinking += thinking
-                    yield ThinkingDelta(thinking)
-                if text:
-                    self.text += text
-                    yield TextDelta(text)
-                if choice.finish_reason is not None:
-                    self.finish_reason = choice.finish_reason
+            # one answer is shown: with --param n>1, the first readable choice
+            text, thinking = split_content(chunk.content)
+            if thinking:
+                self.thinking += thinking
+                yield ThinkingDelta(thinking)
+            if text:
+                self.text += text
+                yield TextDelta(text)
+            if chunk.finish_reason is not None:
+                self.finish_reason = chunk.finish_reason
 
     def _whole(self, client: ChatClient) -> Iterator[ChatEvent]:
         payload = client.request("POST", CHAT_PATH, json_body=self.body)
-        if not isinstance(payload, dict):
-            raise ServerError("the API sent an answer that is not a JSON object")
-        self._response = payload
-        answer = ChatCompletion.model_validate(payload)
+        answer = read_answer(payload, where=f"POST {CHAT_PATH}", part="message")
+        self._response = dict(payload)  # as sent, for --json
         self.head = {"id": answer.id, "created": answer.created, "model": answer.model}
         self.usage = answer.usage
         self.events = 1
-        yield RawEvent(payload)
-        if answer.choices:
-            choice = answer.choices[0]
-            self.text, self.thinking = split_content(choice.message.content)
-            self.finish_reason = choice.finish_reason
-            if self.thinking:
-                yield ThinkingDelta(self.thinking)
-            if self.text:
-                yield TextDelta(self.text)
+        yield RawEvent(self._response)
+        self.text, self.thinking = split_content(answer.content)
+        self.finish_reason = answer.finish_reason
+        if self.thinking:
+            yield ThinkingDelta(self.thinking)
+        if self.text:
+            yield TextDelta(self.text)
 
     def _check_finish(self) -> None:
         if self.finish_reason == "error":
@@ -168,12 +169,11 @@ class Turn:
             content = [thinking, {"type": "text", "text": self.text}]
         message = {"role": "assistant", "content": content}
         choice = {"index": 0, "message": message, "finish_reason": self.finish_reason}
-        usage = self.usage.model_dump(mode="json") if self.usage is not None else None
         return {
             "id": self.head.get("id"),
             "object": "chat.completion",
             "created": self.head.get("created"),
             "model": self.head.get("model") or self.model,
             "choices": [choice],
-            "usage": usage,
+            "usage": self._usage_doc,
         }

@@ -18,11 +18,13 @@ import orjson
 
 from mistral_cli import fsio
 from mistral_cli.api.schemas.batch import CreateBatchJobRequest
+from mistral_cli.api.schemas.lenient import as_int
 from mistral_cli.errors import CliError
 from mistral_cli.services import batch, files
 from mistral_cli.services.embed.backend import TYPECODES, place
 from mistral_cli.services.embed.batching import Tally, batches
 from mistral_cli.services.embed.inputs import Item
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -147,7 +149,7 @@ def collect(
             if file_id:
                 path = _temp(folder, ".results.jsonl")
                 downloaded.append(path)
-                files.download(client, file_id, path)
+                files.download(client, file_id, path, force=True)  # our own temporary file
         return write_results(manifest, downloaded, writer)
     finally:
         for path in downloaded:
@@ -170,14 +172,15 @@ def write_results(
     written = requests = 0
     with manifest_path.open("rb") as manifest:
         header = orjson.loads(manifest.readline())
-        typecode = TYPECODES.get(str(header.get("output_dtype")), "f")
+        dtype = str(header.get("output_dtype"))
+        dtype = dtype if dtype in TYPECODES else "float"
         for raw in manifest:
             entry = orjson.loads(raw)
             items = [
                 Item(line, id_, "") for line, id_ in zip(entry["lines"], entry["ids"], strict=True)
             ]
             try:
-                vectors = _vectors(offsets.get(entry["custom_id"]), len(items), typecode)
+                vectors = _vectors(offsets.get(entry["custom_id"]), len(items), dtype)
             except CliError as exc:
                 raise _stopped(items[0], exc, written) from None
             writer.write(items, vectors)
@@ -193,28 +196,40 @@ def _index(paths: list[Path]) -> dict[str, tuple[Path, int]]:
         with path.open("rb") as results:
             for raw in results:
                 match = _CUSTOM_ID.search(raw, 0, 400)
-                if match is not None:
-                    found[orjson.loads(b'"' + match.group(1) + b'"')] = (path, offset)
-                elif raw.strip():
-                    custom_id = orjson.loads(raw).get("custom_id")
+                custom_id = (
+                    _object(b'{"id":"' + match.group(1) + b'"}').get("id") if match else None
+                )
+                if custom_id is None and raw.strip():
+                    custom_id = _object(raw).get("custom_id")
+                if custom_id is not None:  # a line naming no request cannot be placed
                     found[str(custom_id)] = (path, offset)
                 offset += len(raw)
     return found
 
 
-def _vectors(where: tuple[Path, int] | None, count: int, typecode: str) -> list[Any]:
+def _object(raw: bytes) -> dict[str, Any]:
+    """A result line as a JSON object; one that is not (or is not JSON) as an empty one."""
+    try:
+        line = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return {}
+    return line if isinstance(line, dict) else {}
+
+
+def _vectors(where: tuple[Path, int] | None, count: int, dtype: str) -> list[Any]:
     if where is None:
         raise CliError("the job has no result for it")
     path, offset = where
     with path.open("rb") as results:
         results.seek(offset)
-        line: dict[str, Any] = orjson.loads(results.readline())
-    response = line.get("response") or {}
-    status = response.get("status_code")
+        line = _object(results.readline())
+    response = line.get("response")
+    response = response if isinstance(response, dict) else {}
+    status = as_int(response.get("status_code"))
     body = response.get("body")
     if status != 200:
         raise CliError(f"the job's request failed ({_reason(status, body, line)})")
-    return place(body, count, typecode)
+    return place(body, count, dtype, where=f"the batch result {line.get('custom_id')!r}")
 
 
 def _reason(status: object, body: object, line: dict[str, Any]) -> str:
@@ -224,7 +239,8 @@ def _reason(status: object, body: object, line: dict[str, Any]) -> str:
 
 
 def _stopped(item: Item, exc: CliError, written: int) -> CliError:
-    done = f"; the {written:,} inputs before it are written" if written else ""
+    verb = "is" if written == 1 else "are"
+    done = f"; the {counted(written, 'input')} before it {verb} written" if written else ""
     return CliError(
         f"{item.where()} and the lines after it were not embedded: {exc.message}{done}",
         hint="`mistral batch status JOB` shows the job's errors",

@@ -8,12 +8,16 @@ import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mistral_cli.bounded import LineTooLong, bounded_lines, size_text
 from mistral_cli.errors import DataValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
 ItemId = str | int
+# The longest input line read (bytes): far above any input the API takes (~8k tokens, tens of
+# KB), far below what would strain memory. A longer line stops the run (exit 8), unread.
+MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +79,14 @@ def read_jsonl(
         yield Item(number, item_id, _read_text(number, record, field))
 
 
-def utf8_lines(stream: Iterable[bytes]) -> Iterator[str]:
-    """Decode binary lines as UTF-8 (a BOM on the first is dropped); bad bytes name their line."""
-    for number, raw in enumerate(stream, start=1):
+def utf8_lines(stream: Iterable[bytes], *, max_line: int | None = None) -> Iterator[str]:
+    """Decode binary lines as UTF-8 (a BOM on the first is dropped); bad bytes name their line.
+
+    A line over `max_line` bytes (default MAX_LINE_BYTES) stops the run (exit 8) after reading
+    that many bytes of it, never the rest.
+    """
+    limit = MAX_LINE_BYTES if max_line is None else max_line
+    for number, raw in enumerate(_capped(stream, limit), start=1):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -87,15 +96,29 @@ def utf8_lines(stream: Iterable[bytes]) -> Iterator[str]:
         yield text[1:] if number == 1 and text.startswith("\ufeff") else text
 
 
-def count_lines(stream: object, *, limit: int = 1 << 30) -> int | None:
+def _capped(stream: Iterable[bytes], limit: int) -> Iterator[bytes]:
+    try:
+        yield from bounded_lines(stream, limit)
+    except LineTooLong as exc:
+        raise InputError(
+            exc.line,
+            f"longer than {size_text(limit)}, the most one input line may hold",
+            hint="an embedding input is at most ~8k tokens (~32 KB): split the line",
+        ) from None
+
+
+def count_lines(stream: object, *, limit: int = 1 << 30, start: int | None = None) -> int | None:
     """Lines left in a regular file behind `stream`, read with pread (the offset stays); else None.
 
-    Used for the progress bar's total; pipes, terminals and files over `limit` bytes give None.
+    Counted from `start` (a byte offset) when given, else from the current offset. Used for the
+    progress bar's total; pipes, terminals and files over `limit` bytes give None.
     """
+    offset = start if start is not None else offset_of(stream)
+    if offset is None:
+        return None
     try:
         fd = stream.fileno()  # type: ignore[attr-defined]  # anything with a descriptor
         info = os.fstat(fd)
-        offset = os.lseek(fd, 0, os.SEEK_CUR)
     except (AttributeError, OSError, ValueError):
         return None
     if not stat.S_ISREG(info.st_mode) or info.st_size - offset > limit:
@@ -106,6 +129,14 @@ def count_lines(stream: object, *, limit: int = 1 << 30) -> int | None:
         offset += len(chunk)
         last = chunk[-1:]
     return lines + (last != b"\n")
+
+
+def offset_of(stream: object) -> int | None:
+    """The byte offset of the descriptor behind `stream` (None: no descriptor, or a pipe)."""
+    try:
+        return os.lseek(stream.fileno(), 0, os.SEEK_CUR)  # type: ignore[attr-defined]  # any fd
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _chomp(raw: str) -> str:

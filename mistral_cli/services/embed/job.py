@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
+from mistral_cli import fsio
 from mistral_cli.errors import UsageError
 from mistral_cli.services.embed import inputs, report
 from mistral_cli.services.embed.npy import NpyWriter, npy_dtype
 from mistral_cli.services.embed.resume import ResumePoint, resume
 from mistral_cli.services.embed.runner import run_embed
-from mistral_cli.services.embed.writers import CsvWriter, JsonlWriter, JsonWriter
+from mistral_cli.services.embed.writers import CsvWriter, JsonlWriter, JsonWriter, Tally
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -60,68 +62,116 @@ class Source:
 
 @dataclass(frozen=True)
 class Destination:
-    """Where the records go: stdout or `-o FILE`, in which format; `--resume` appends."""
+    """Where the records go: stdout (no -o, or `-o -`) or a file; `--resume` appends to it."""
 
     format: str | None = None
     path: Path | None = None
     resume: bool = False
+    force: bool = False
+
+    @property
+    def file(self) -> Path | None:
+        """The -o path, or None for stdout (`-o -` means stdout too)."""
+        return None if self.path is None or fsio.is_stdout(self.path) else self.path
 
     @property
     def chosen(self) -> str:
         """--format, else the -o file's suffix when it names a format, else jsonl."""
         if self.format is not None:
             return self.format
-        suffix = self.path.suffix.lstrip(".").lower() if self.path is not None else ""
+        suffix = self.file.suffix.lstrip(".").lower() if self.file is not None else ""
         return suffix if suffix in FORMATS else "jsonl"
 
-    def check(self) -> None:
-        """Refuse impossible combinations before anything is read or sent."""
+    def check(self, *, resumable: bool = False) -> None:
+        """Refuse impossible combinations, and an existing -o FILE without --force (exit 2).
+
+        Done before anything is read or sent: no request is paid for and then not written.
+        `resumable`: a direct run, whose hint also offers --resume for a JSON-lines file.
+        """
         if self.chosen not in FORMATS:
             raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
-        if self.chosen == "npy" and self.path is None:
+        if self.chosen == "npy" and self.file is None:
             raise UsageError("--format npy is binary: pass -o FILE.npy")
-        if self.resume and (self.path is None or self.chosen != "jsonl"):
+        if self.resume and (self.file is None or self.chosen != "jsonl"):
             raise UsageError(
                 "--resume continues a JSON-lines file: pass -o FILE (and --format jsonl)"
             )
+        if self.file is not None:
+            fsio.check_folder(self.file)
+            if not self.resume:
+                self._check_new(self.file, resumable=resumable and self.chosen == "jsonl")
+
+    def _check_new(self, file: Path, *, resumable: bool) -> None:
+        try:
+            fsio.check_new(file, force=self.force)
+        except UsageError as exc:
+            if resumable:
+                exc.hint = "pass --force to overwrite it, or --resume to continue it"
+            raise
 
 
 @contextlib.contextmanager
 def open_writer(
-    dest: Destination, stdout: TextSink, dtype: str, *, with_sha: bool = True
-) -> Iterator[EmbeddingWriter]:
+    dest: Destination,
+    stdout: TextSink,
+    dtype: str,
+    *,
+    with_sha: bool = True,
+    progressive: bool = False,
+) -> Iterator[Tally]:
     """The writer for `dest`, closed (document finished, header patched) however the run ends.
 
     JSON lines carry each input's sha (what `--resume` checks) unless `with_sha` is False.
+    A `progressive` file is written as records arrive (an interrupted run keeps them, and
+    `--resume` continues it) and removed again if the run fails before its first record;
+    otherwise the file appears, whole, only when the run succeeds.
     """
     writer: EmbeddingWriter
     with contextlib.ExitStack() as stack:
-        if dest.chosen == "npy":
-            assert dest.path is not None  # checked by Destination.check
-            writer = NpyWriter(stack.enter_context(_open_binary(dest.path)), npy_dtype(dtype))
+        file, handle, appending = dest.file, None, False
+        if file is None:
+            writer = _text_writer(dest.chosen, stdout, with_sha=with_sha)
         else:
-            sink: TextSink = stdout
-            if dest.path is not None:
-                sink = stack.enter_context(_open(dest.path, "a" if dest.resume else "w"))
-            writer = _text_writer(dest.chosen, sink, with_sha=with_sha)
+            appending = dest.resume and (file.exists() or file.is_symlink())
+            handle = stack.enter_context(_open_file(dest, file, progressive=progressive))
+            if dest.chosen == "npy":
+                writer = NpyWriter(cast("BinaryIO", handle), npy_dtype(dtype))
+            else:
+                writer = _text_writer(dest.chosen, Utf8Sink(handle), with_sha=with_sha)
+        tally = Tally(writer)
         try:
-            yield writer
-        finally:
-            writer.close()
+            yield tally
+        except BaseException:
+            tally.close()
+            if file is not None and handle is not None and not appending and not tally.records:
+                fsio.remove_created(file, handle)
+            raise
+        tally.close()
 
 
-def _open(path: Path, mode: str) -> IO[str]:
-    try:
-        return path.open(mode, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+def _open_file(
+    dest: Destination, path: Path, *, progressive: bool
+) -> contextlib.AbstractContextManager[IO[bytes]]:
+    if dest.resume and (path.exists() or path.is_symlink()):
+        return fsio.open_append(path)
+    if progressive or dest.resume:
+        return fsio.open_progressive(path, force=dest.force)
+    return fsio.open_output(path, force=dest.force, binary=True)
 
 
-def _open_binary(path: Path) -> BinaryIO:
-    try:
-        return path.open("wb")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+class Utf8Sink:
+    """A TextSink over a binary file: text encoded as UTF-8, written as given."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle = handle
+
+    def write(self, text: str) -> None:
+        """Encode and write."""
+        self._handle.write(text.encode("utf-8"))
+
+    def flush(self) -> None:
+        """Push the buffer to the file."""
+        self._handle.flush()
 
 
 def _text_writer(fmt: str, sink: TextSink, *, with_sha: bool) -> EmbeddingWriter:
@@ -133,18 +183,26 @@ def _text_writer(fmt: str, sink: TextSink, *, with_sha: bool) -> EmbeddingWriter
 
 
 def start(dest: Destination, items: Iterator[Item]) -> tuple[Iterator[Item], ResumePoint | None]:
-    """With --resume, skip the inputs the -o file already holds (and cut a torn last line)."""
-    if not dest.resume or dest.path is None:
+    """With --resume, skip the inputs the -o file already holds (and cut broken records off)."""
+    if not dest.resume or dest.file is None:
         return items, None
-    point = resume(dest.path, items)
+    point = resume(dest.file, items)
     return point.items, point
 
 
-def resume_message(point: ResumePoint) -> str | None:
-    """`resuming after line 72,000 (72,000 already embedded)`, or None for a fresh file."""
-    if point.last_line is None:
-        return None
-    return f"resuming after line {point.last_line:,} ({point.done:,} already embedded)"
+def resume_message(point: ResumePoint, path: Path | None) -> str | None:
+    """`resuming after line 72,000 (72,000 already embedded)`, after a notice of any cut."""
+    lines = []
+    if point.cut is not None:
+        cut = point.cut
+        after = f" and the {cut.lines - 1:,} after it" if cut.lines > 1 else ""
+        lines.append(
+            f"mistral: {path}:{cut.line} is not a whole record ({cut.reason}): "
+            f"cut it{after} off; those inputs are embedded again"
+        )
+    if point.last_line is not None:
+        lines.append(f"resuming after line {point.last_line:,} ({point.done:,} already embedded)")
+    return "\n".join(lines) or None
 
 
 @dataclass
@@ -207,7 +265,18 @@ def embed(
     if concurrency < 1 or concurrency > 64:
         raise UsageError("--concurrency must be between 1 and 64")
     one_malloc_arena()
-    return run_embed(
-        items, backend, writer, limits=limits, concurrency=concurrency, counter=counter,
-        truncate=truncate, on_progress=on_progress, window=2 * concurrency,
-    )  # fmt: skip
+    gc.freeze()  # the collections after each answer (backend.py) then skip the startup objects
+    try:
+        return run_embed(
+            items,
+            backend,
+            writer,
+            limits=limits,
+            concurrency=concurrency,
+            counter=counter,
+            truncate=truncate,
+            on_progress=on_progress,
+            window=2 * concurrency,
+        )
+    finally:
+        gc.unfreeze()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mistral_cli.values import counted
+
 if TYPE_CHECKING:
     from mistral_cli.services.embed.batching import Plan
     from mistral_cli.services.embed.runner import Summary
@@ -21,12 +23,8 @@ def compact(number: float) -> str:
     return f"{number / 1_000_000:.1f}".removesuffix(".0") + "M"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def _tokens(tokens: int, exact: bool) -> str:
-    return f"{compact(tokens)} tokens{'' if exact else ' (estimated)'}"
+    return counted(tokens, "token", shown=compact(tokens)) + ("" if exact else " (estimated)")
 
 
 def cost_text(cost: Cost | None) -> str:
@@ -40,18 +38,18 @@ def set_aside(blank: int, truncated: int) -> list[str]:
     """The inputs not sent as given: blank lines skipped, over-long inputs truncated."""
     parts = []
     if blank:
-        parts.append(f"{_plural(blank, 'blank line')} skipped")
+        parts.append(f"{counted(blank, 'blank line')} skipped")
     if truncated:
-        parts.append(f"{_plural(truncated, 'input')} truncated")
+        parts.append(f"{counted(truncated, 'input')} truncated")
     return parts
 
 
 def summary_line(summary: Summary) -> str:
     """`20,000 inputs · 180k tokens (estimated) · 40 requests · 2.1 s` (+ skipped, truncated)."""
     parts = [
-        _plural(summary.inputs, "input"),
+        counted(summary.inputs, "input"),
         _tokens(summary.tokens, summary.exact),
-        _plural(summary.requests, "request"),
+        counted(summary.requests, "request"),
         f"{summary.elapsed:.1f} s",
         *set_aside(summary.blank, summary.truncated),
     ]
@@ -61,9 +59,9 @@ def summary_line(summary: Summary) -> str:
 def plan_line(plan: Plan, cost: Cost | None) -> str:
     """The `--dry-run` answer: inputs, tokens, requests, cost; nothing is sent."""
     parts = [
-        _plural(plan.inputs, "input"),
+        counted(plan.inputs, "input"),
         _tokens(plan.tokens, plan.exact),
-        _plural(plan.requests, "request"),
+        counted(plan.requests, "request"),
         cost_text(cost),
         *set_aside(plan.blank, plan.truncated),
         "nothing sent",
@@ -73,7 +71,7 @@ def plan_line(plan: Plan, cost: Cost | None) -> str:
 
 def progress_note(tokens: int, rate: float, remaining: int | None) -> str:
     """The progress bar's note: tokens so far, inputs a second, and the ETA when it is known."""
-    note = f"{compact(tokens)} tokens · {compact(rate)}/s"
+    note = f"{counted(tokens, 'token', shown=compact(tokens))} · {compact(rate)}/s"
     if remaining is not None and rate > 0:
         seconds = round(remaining / rate)
         note += f" · ETA {seconds // 60}:{seconds % 60:02d}"

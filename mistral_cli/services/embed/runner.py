@@ -1,10 +1,14 @@
 """The embed engine: ordered, concurrent requests over a bounded window, split on token overflow.
 
+Generic over what a request gives back per input (vectors for embed, result objects for
+classify and moderate): a Backend answers one batch, a ResultWriter writes them in order.
+
 Batches are submitted to a thread pool at most `window` at a time and written strictly in input
 order, so at most `window` batches (plus the one being packed) are held in memory whatever the
 input size. A "too many tokens" answer splits the batch in halves, recursively; nothing is
 dropped. When a batch fails for good, nothing more is submitted, the batches before it are
-written, and `EmbedStopped` names the first line not embedded.
+written, and `EmbedStopped` names the first line not embedded. Ctrl-C and SIGTERM are held
+while a batch is written, so an interrupted run leaves whole records only.
 """
 
 from __future__ import annotations
@@ -13,25 +17,45 @@ import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
 from mistral_cli.errors import CliError, UsageError
+from mistral_cli.fsio import held_signals
 from mistral_cli.services.embed.batching import Batch, Limits, Tally, batches
 from mistral_cli.services.embed.inputs import InputError, Item
 from mistral_cli.services.embed.tokens import EstimatingCounter, TokenCounter
+from mistral_cli.values import counted
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
-    from mistral_cli.services.embed.writers import EmbeddingWriter, Vector
+    from mistral_cli.services.embed.writers import Vector
+
+R = TypeVar("R")
+R_contra = TypeVar("R_contra", contravariant=True)
 
 
-class EmbeddingsBackend(Protocol):
-    """Sends one embeddings request (the API client; thread-safe)."""
+class Backend(Protocol[R]):
+    """Sends one request for a batch of inputs (the API client; thread-safe)."""
 
-    def embed(self, inputs: list[str]) -> list[Vector]:
-        """Vectors in input order (placed by the response's `index`); raises CliErrors."""
+    def embed(self, inputs: list[str]) -> list[R]:
+        """One result per input, in input order (embed: vectors placed by `index`); CliErrors."""
         ...
+
+
+class ResultWriter(Protocol[R_contra]):
+    """Receives results batch by batch, in input order; the caller closes it."""
+
+    def write(self, items: Sequence[Item], vectors: Sequence[R_contra]) -> None:
+        """Write one record per item (same order and length as the results), then flush."""
+        ...
+
+    def close(self) -> None:
+        """Finish the output; idempotent."""
+        ...
+
+
+EmbeddingsBackend: TypeAlias = "Backend[Vector]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +83,26 @@ class Summary:
 
 
 class EmbedStopped(CliError):
-    """A run stopped part-way; the records before `first_line` are written. Exit code kept."""
+    """A run stopped part-way; the records before `first_line` are written. Exit code kept.
+
+    `cause` is the error that stopped it, for callers that word the stop their own way.
+    """
 
     def __init__(
-        self, message: str, *, hint: str | None, exit_code: int, first_line: int, embedded: int
+        self,
+        message: str,
+        *,
+        hint: str | None,
+        exit_code: int,
+        first_line: int,
+        embedded: int,
+        cause: CliError | None = None,
     ) -> None:
         super().__init__(message, hint)
         self.exit_code = exit_code  # type: ignore[misc]  # per-instance: the cause's exit code
         self.first_line = first_line
         self.embedded = embedded
+        self.cause = cause
 
 
 def is_too_many_tokens(exc: BaseException) -> bool:
@@ -80,8 +115,8 @@ def is_too_many_tokens(exc: BaseException) -> bool:
 
 def run_embed(
     items: Iterable[Item],
-    backend: EmbeddingsBackend,
-    writer: EmbeddingWriter,
+    backend: Backend[R],
+    writer: ResultWriter[R],
     *,
     limits: Limits | None = None,
     concurrency: int = 4,
@@ -90,8 +125,12 @@ def run_embed(
     on_progress: Callable[[Progress], None] | None = None,
     window: int | None = None,
     clock: Callable[[], float] = time.monotonic,
+    split: Callable[[BaseException], bool] = is_too_many_tokens,
 ) -> Summary:
-    """Embed every non-blank item, writing results in input order; the writer is not closed."""
+    """Embed every non-blank item, writing results in input order; the writer is not closed.
+
+    A batch whose error passes `split` (default: token overflow) is halved and sent again.
+    """
     limits = limits or Limits()
     counter = counter or EstimatingCounter()
     window = window or 2 * concurrency
@@ -99,7 +138,7 @@ def run_embed(
         raise UsageError("concurrency must be at least 1")
     tally = Tally()
     todo = batches(items, counter=counter, limits=limits, truncate=truncate, tally=tally)
-    run = _Run(backend, writer, on_progress, clock)
+    run = _Run(backend, writer, on_progress, clock, split)
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="embed")
     try:
         run.execute(todo, pool, window)
@@ -113,61 +152,76 @@ def run_embed(
         raise
     pool.shutdown()
     return Summary(
-        run.done, run.tokens, run.requests, run.splits, tally.blank, tally.truncated,
-        run.elapsed(), counter.exact,
-    )  # fmt: skip
+        inputs=run.done,
+        tokens=run.tokens,
+        requests=run.requests,
+        splits=run.splits,
+        blank=tally.blank,
+        truncated=tally.truncated,
+        elapsed=run.elapsed(),
+        exact=counter.exact,
+    )
 
 
 @dataclass(slots=True)
-class _Result:
-    """One batch's outcome: vectors for a prefix of its inputs, then maybe the error."""
+class _Result(Generic[R]):
+    """One batch's outcome: results for a prefix of its inputs, then maybe the error."""
 
-    vectors: list[Vector] = field(default_factory=list)
+    vectors: list[R] = field(default_factory=list)
     requests: int = 0
     splits: int = 0
     error: Exception | None = None
 
 
-def _embed_batch(backend: EmbeddingsBackend, batch: Batch) -> _Result:
-    result = _Result()
-    _embed_into(backend, [entry.text for entry in batch.entries], result)
+def _embed_batch(
+    backend: Backend[R], batch: Batch, split: Callable[[BaseException], bool]
+) -> _Result[R]:
+    result: _Result[R] = _Result()
+    _embed_into(backend, [entry.text for entry in batch.entries], result, split)
     return result
 
 
-def _embed_into(backend: EmbeddingsBackend, texts: list[str], result: _Result) -> None:
+def _embed_into(
+    backend: Backend[R],
+    texts: list[str],
+    result: _Result[R],
+    split: Callable[[BaseException], bool],
+) -> None:
     result.requests += 1
     try:
         vectors = backend.embed(texts)
     except Exception as exc:  # noqa: BLE001  # kept, and raised in input order by the writer side
-        if len(texts) == 1 or not is_too_many_tokens(exc):
+        if len(texts) == 1 or not split(exc):
             result.error = exc
             return
         result.splits += 1
         half = len(texts) // 2
-        _embed_into(backend, texts[:half], result)
+        _embed_into(backend, texts[:half], result, split)
         if result.error is None:
-            _embed_into(backend, texts[half:], result)
+            _embed_into(backend, texts[half:], result, split)
         return
     if len(vectors) != len(texts):
         result.error = CliError(
-            f"the API returned {len(vectors)} embeddings for {len(texts)} inputs"
+            f"the API returned {counted(len(vectors), 'embedding')} for "
+            f"{counted(len(texts), 'input')}"
         )
         return
     result.vectors.extend(vectors)
 
 
-Pending = deque[tuple[Batch, "Future[_Result]"]]
+Pending: TypeAlias = "deque[tuple[Batch, Future[_Result[R]]]]"
 
 
-class _Run:
+class _Run(Generic[R]):
     """The writer side: submits batches, then writes them in order as they complete."""
 
     def __init__(
         self,
-        backend: EmbeddingsBackend,
-        writer: EmbeddingWriter,
+        backend: Backend[R],
+        writer: ResultWriter[R],
         on_progress: Callable[[Progress], None] | None,
         clock: Callable[[], float],
+        split: Callable[[BaseException], bool],
     ) -> None:
         self.backend, self.writer, self.on_progress, self.clock = (
             backend,
@@ -175,6 +229,7 @@ class _Run:
             on_progress,
             clock,
         )
+        self.split = split
         self.started = clock()
         self.done = self.tokens = self.requests = self.splits = 0
 
@@ -184,7 +239,7 @@ class _Run:
 
     def execute(self, todo: Iterator[Batch], pool: ThreadPoolExecutor, window: int) -> None:
         """Keep up to `window` batches in flight; write the oldest as soon as it is done."""
-        pending: Pending = deque()
+        pending: Pending[R] = deque()
         stop: Exception | None = None
         exhausted = False
         while True:
@@ -202,7 +257,7 @@ class _Run:
             raise self._input_failure(stop)
 
     def _fill(
-        self, todo: Iterator[Batch], pending: Pending, pool: ThreadPoolExecutor, window: int
+        self, todo: Iterator[Batch], pending: Pending[R], pool: ThreadPoolExecutor, window: int
     ) -> tuple[bool, Exception | None]:
         while len(pending) < window:
             try:
@@ -211,14 +266,15 @@ class _Run:
                 return True, exc
             if batch is None:
                 return True, None
-            pending.append((batch, pool.submit(_embed_batch, self.backend, batch)))
+            pending.append((batch, pool.submit(_embed_batch, self.backend, batch, self.split)))
         return False, None
 
-    def _finish(self, batch: Batch, result: _Result, pending: Pending) -> None:
+    def _finish(self, batch: Batch, result: _Result[R], pending: Pending[R]) -> None:
         written = batch.entries[: len(result.vectors)]
         if written:
-            self.writer.write([entry.item for entry in written], result.vectors)
-            self.done += len(written)
+            with held_signals():  # Ctrl-C waits for whole records, and the count to match them
+                self.writer.write([entry.item for entry in written], result.vectors)
+                self.done += len(written)
             self.tokens += sum(entry.tokens for entry in written)
         self.requests += result.requests
         self.splits += result.splits
@@ -238,6 +294,7 @@ class _Run:
             exit_code=exc.exit_code,
             first_line=item.line,
             embedded=self.done,
+            cause=exc,
         )
 
     def _input_failure(self, exc: Exception) -> Exception:
@@ -249,6 +306,7 @@ class _Run:
             exit_code=exc.exit_code,
             first_line=exc.line,
             embedded=self.done,
+            cause=exc,
         )
 
     def _resume_hint(self, hint: str | None, line: int, *, fix: bool = False) -> str | None:
@@ -256,11 +314,12 @@ class _Run:
             return hint
         then = "fix the input, then rerun" if fix else "rerun"
         resume = (
-            f"the {self.done:,} inputs before line {line} are written; "
+            f"the {counted(self.done, 'input')} before line {line} "
+            f"{'is' if self.done == 1 else 'are'} written; "
             f"{then} with -o FILE --resume to continue from there"
         )
         return resume if hint is None else f"{hint}; {resume}"
 
 
-def _failed(future: Future[_Result]) -> bool:
+def _failed(future: Future[_Result[Any]]) -> bool:
     return future.done() and not future.cancelled() and future.result().error is not None

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mistral_cli.services.tokens import ExactCounter
 
 BYTES_PER_TOKEN = 3
+MAX_INPUT_TOKENS = 8_192  # the API's per-input limit (batching.Limits' default)
 
 
 def estimate_bytes(size: int) -> int:
@@ -140,13 +141,12 @@ def default_counter(mode: str = "auto") -> TokenCounter:
     per-input limit; `exact` counts every input with it; `estimate` never loads it.
     """
     from mistral_cli.services import tokens
-    from mistral_cli.services.embed.batching import Limits
 
     if mode == "estimate" or not tokens.exact_available():
         return EstimatingCounter()
     if mode == "exact":
         return exact_embed_counter() or EstimatingCounter()
-    return NearLimitCounter(exact_embed_counter, Limits().max_input_tokens)
+    return NearLimitCounter(exact_embed_counter, MAX_INPUT_TOKENS)
 
 
 class BudgetStop:

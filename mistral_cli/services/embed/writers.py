@@ -74,6 +74,26 @@ def _dumps(value: object) -> str:
     return orjson.dumps(value).decode("utf-8")
 
 
+class Tally:
+    """An EmbeddingWriter counting what the writer it wraps has written (for an interruption)."""
+
+    def __init__(self, writer: EmbeddingWriter, last_line: int | None = None) -> None:
+        self._writer = writer
+        self.records = 0
+        self.last_line = last_line
+
+    def write(self, items: Sequence[Item], vectors: Sequence[Vector]) -> None:
+        """Write, then count (the runner holds signals across both: the count is the file's)."""
+        self._writer.write(items, vectors)
+        self.records += len(items)
+        if items:
+            self.last_line = items[-1].line
+
+    def close(self) -> None:
+        """Close the wrapped writer."""
+        self._writer.close()
+
+
 class JsonlWriter:
     """`{"line": 1, "embedding": [...], "sha": "…"}` per line; the sha makes it resumable."""
 

@@ -1,1 +1,1 @@
-"""Fine-tuning data: the offline validator, its renderers, --fix, and the job-request checks."""
+"""Fine-tuning jobs, the lifecycle: create, estimate and budget, start, then wait."""

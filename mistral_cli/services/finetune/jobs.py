@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from mistral_cli.api.errors import ApiError, RequestRejected
+from mistral_cli.api import parse
+from mistral_cli.api.errors import ApiError, RequestRejected, UnexpectedAnswer
+from mistral_cli.api.parse import AnswerClient
 from mistral_cli.api.schemas.finetune import (
     DryRunOut,
     HyperparametersIn,
     Job,
     JobIn,
     JobList,
+    JobMetadata,
     TrainingFileIn,
     WandbIn,
 )
 from mistral_cli.api.schemas.models import ModelCard
 from mistral_cli.errors import CliError, NotAvailableError, UsageError
+from mistral_cli.services.cells import time_text, unknown
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
 BASE = "/v1/fine_tuning/jobs"
 TERMINAL = frozenset({"SUCCESS", "FAILED", "FAILED_VALIDATION", "CANCELLED"})
@@ -29,27 +33,24 @@ NOT_ENTITLED_MARK = "not available for this type of fine-tuning"
 HP_KEYS = frozenset(HyperparametersIn.model_fields)
 
 
-class JobsClient(Protocol):
-    """What this service needs from the API client."""
-
-    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:  # noqa: ANN401
-        """GET a JSON document."""
-        ...
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,  # noqa: ANN401
-        params: Mapping[str, Any] | None = None,
-    ) -> Any:  # noqa: ANN401
-        """Send a request and return the decoded JSON."""
-        ...
+JobsClient = AnswerClient
 
 
 class JobConflict(RequestRejected):
     """409: a similar job is queued, validated or running (exit 4); names the candidates."""
+
+
+class EstimateNotJob(UnexpectedAnswer):
+    """A create answered with the dry-run estimate shape (the spec's anyOf allows it): exit 1."""
+
+    def __init__(self, estimate: DryRunOut) -> None:
+        super().__init__(
+            f"POST {BASE}",
+            f"an estimate (object: {estimate.object or 'none'}) came back instead of a job",
+            answer=estimate.wire(),
+            hint="no job id was given; `mistral finetune list --mine` shows whether one was made",
+        )
+        self.estimate = estimate
 
 
 @dataclass
@@ -84,6 +85,26 @@ def parse_hp(pairs: Sequence[str]) -> dict[str, Any]:
     return values
 
 
+def hyperparameters(
+    pairs: Sequence[str],
+    *,
+    training_steps: int | None = None,
+    epochs: float | None = None,
+    learning_rate: float | None = None,
+    seq_len: int | None = None,
+) -> dict[str, Any]:
+    """`--hp K=V` pairs, with the named flags (--steps, --epochs, --lr, --seq-len) over them."""
+    values = parse_hp(pairs)
+    named = {
+        "training_steps": training_steps,
+        "epochs": epochs,
+        "learning_rate": learning_rate,
+        "seq_len": seq_len,
+    }
+    values.update({key: value for key, value in named.items() if value is not None})
+    return values
+
+
 def build_job_in(spec: JobSpec) -> JobIn:
     """Build the strict request body; out-of-range values are usage errors (FT701)."""
     if not spec.training_files:
@@ -111,9 +132,12 @@ def build_job_in(spec: JobSpec) -> JobIn:
 
 
 def preflight(client: JobsClient, model: str) -> ModelCard:
-    """GET /v1/models/{id}: refuse (exit 10) when the model cannot be fine-tuned."""
-    card = ModelCard.model_validate(client.get(f"/v1/models/{model}"))
-    if not card.capabilities.fine_tuning:
+    """GET /v1/models/{id}: refuse (exit 10) when the card says the model cannot be fine-tuned.
+
+    A card that does not say is let through: the API has the last word.
+    """
+    card = client.send("GET", f"/v1/models/{model}", into=ModelCard)
+    if card.caps.fine_tuning is False:
         raise NotAvailableError(
             f"{model} cannot be fine-tuned with this key (capabilities.fine_tuning is false)",
             hint="`mistral models list` marks the models you may fine-tune",
@@ -141,24 +165,36 @@ def _translate(exc: ApiError, client: JobsClient, job_in: JobIn) -> Exception:
 
 
 def create(client: JobsClient, job_in: JobIn) -> Job:
-    """POST the job; typed errors for not-entitled and conflicts."""
+    """POST the job; typed errors for not-entitled, conflicts and an estimate-shaped answer."""
     try:
-        answer = client.request("POST", BASE, json_body=job_in.model_dump(exclude_none=True))
+        return client.send("POST", BASE, into=Job, body=job_in)
+    except UnexpectedAnswer as exc:
+        estimate = _estimate_in(exc.answer)
+        if estimate is None:
+            raise
+        raise EstimateNotJob(estimate) from None
     except ApiError as exc:
         raise _translate(exc, client, job_in) from None
-    return Job.model_validate(answer)
 
 
 def dry_run(client: JobsClient, job_in: JobIn) -> DryRunOut | Job:
     """The legacy dry run (sent with auto_start=false); a job may come back anyway."""
-    body = job_in.model_copy(update={"auto_start": False}).model_dump(exclude_none=True)
+    body = job_in.model_copy(update={"auto_start": False})
     try:
-        answer = client.request("POST", BASE, json_body=body, params={"dry_run": "true"})
+        answer = client.send("POST", BASE, into=DryRunOut, body=body, params={"dry_run": "true"})
     except ApiError as exc:
         raise _translate(exc, client, job_in) from None
-    if isinstance(answer, dict) and "id" in answer and "status" in answer:
-        return Job.model_validate(answer)
-    return DryRunOut.model_validate(answer)
+    document = answer.wire()
+    return parse.answer(Job, document, where=f"POST {BASE}") if "id" in document else answer
+
+
+def _estimate_in(answer: object) -> DryRunOut | None:
+    """The answer as an estimate when it has the dry-run shape (no id; job.metadata or costs)."""
+    if not isinstance(answer, dict) or "id" in answer:
+        return None
+    if answer.get("object") == "job.metadata" or answer.keys() & set(JobMetadata.model_fields):
+        return DryRunOut.model_validate(answer)
+    return None
 
 
 def same_request(job: Job, job_in: JobIn) -> bool:
@@ -169,7 +205,7 @@ def same_request(job: Job, job_in: JobIn) -> bool:
         job.model == job_in.model
         and job.training_files == files
         and (job.suffix or None) == job_in.suffix
-        and all(job.hyperparameters.get(k) == v for k, v in wanted.items())
+        and all(job.settings.get(k) == v for k, v in wanted.items())
     )
 
 
@@ -203,17 +239,17 @@ def create_or_attach(client: JobsClient, job_in: JobIn, *, attach: bool) -> tupl
 
 def get_job(client: JobsClient, job_id: str) -> Job:
     """GET one job in detail."""
-    return Job.model_validate(client.get(f"{BASE}/{job_id}"))
+    return client.send("GET", f"{BASE}/{job_id}", into=Job)
 
 
 def start_job(client: JobsClient, job_id: str) -> Job:
     """POST …/start (a VALIDATED job)."""
-    return Job.model_validate(client.request("POST", f"{BASE}/{job_id}/start"))
+    return client.send("POST", f"{BASE}/{job_id}/start", into=Job)
 
 
 def cancel_job(client: JobsClient, job_id: str) -> Job:
     """POST …/cancel."""
-    return Job.model_validate(client.request("POST", f"{BASE}/{job_id}/cancel"))
+    return client.send("POST", f"{BASE}/{job_id}/cancel", into=Job)
 
 
 def list_jobs(
@@ -236,7 +272,7 @@ def list_jobs(
     if created_by_me:
         params["created_by_me"] = "true"
     try:
-        return JobList.model_validate(client.get(BASE, params=params))
+        return client.send("GET", BASE, into=JobList, params=params)
     except RequestRejected as exc:
         if exc.status in (404, 410):
             raise CliError(
@@ -249,20 +285,14 @@ def list_jobs(
 COLUMNS = ("ID", "STATUS", "MODEL", "SUFFIX", "CREATED", "FINE-TUNED MODEL")
 
 
-def _when(stamp: int | None) -> str:
-    import time
-
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(stamp)) if stamp else ""
-
-
 def row(job: Job) -> list[str]:
-    """One table row for `finetune list` (see COLUMNS)."""
+    """One table row for `finetune list` (see COLUMNS); `?` where the answer does not say."""
     return [
         job.id,
-        job.status,
-        job.model,
+        unknown(job.status),
+        unknown(job.model),
         job.suffix or "",
-        _when(job.created_at),
+        time_text(job.created_at),
         job.fine_tuned_model or "",
     ]
 
@@ -271,20 +301,19 @@ def details(job: Job) -> list[tuple[str, str]]:
     """Key/value pairs for `finetune status`."""
     pairs = [
         ("id", job.id),
-        ("status", job.status),
-        ("model", job.model),
-        ("job type", job.job_type),
+        ("status", unknown(job.status)),
+        ("model", unknown(job.model)),
+        ("job type", unknown(job.job_type)),
         ("fine-tuned model", job.fine_tuned_model or ""),
-        ("created", _when(job.created_at)),
+        ("created", time_text(job.created_at)),
         ("training files", ", ".join(job.training_files)),
-        ("hyperparameters", ", ".join(f"{k}={v}" for k, v in job.hyperparameters.items())),
+        ("hyperparameters", ", ".join(f"{k}={v}" for k, v in job.settings.items())),
     ]
     meta = job.metadata
     if meta is not None and meta.cost is not None:
         pairs.append(("estimated cost", f"{meta.cost:g} {meta.cost_currency or ''}".rstrip()))
     if job.checkpoints:
         last = max(job.checkpoints, key=lambda c: c.step_number)
-        metrics = last.metrics.model_dump(exclude_none=True)
-        shown = ", ".join(f"{k} {v:g}" for k, v in metrics.items())
+        shown = ", ".join(f"{k} {v:g}" for k, v in last.values().items())
         pairs.append(("last checkpoint", f"step {last.step_number}: {shown}"))
     return pairs

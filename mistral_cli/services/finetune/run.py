@@ -9,32 +9,28 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mistral_cli import values
 from mistral_cli.api.schemas.finetune import DryRunOut, Job, JobIn, JobMetadata
 from mistral_cli.errors import BudgetExceeded, DataValidationError, UsageError
 from mistral_cli.services import files as files_svc
 from mistral_cli.services.finetune import jobs
-from mistral_cli.services.finetune.report import Report
 from mistral_cli.services.finetune.wait import Finished, PollPolicy, Seen, WaitEvent, watch
+from mistral_cli.services.ftdata.report import Report
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-MONEY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]{3})?\s*$")
 
 
 @dataclass(frozen=True)
 class Budget:
-    """--max-cost: an amount and, optionally, the currency it is in."""
+    """--max-cost: an amount and, optionally, the currency it is in (the estimate's: EUR)."""
 
     amount: float
     currency: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Budget:
-        """'20', '20EUR' or '20 EUR'."""
-        found = MONEY.match(text)
-        if found is None:
-            raise UsageError(f"--max-cost expects an amount like 20 or 20EUR, got {text!r}")
-        currency = found.group(2).upper() if found.group(2) else None
-        return cls(float(found.group(1)), currency)
+        """'20', '20EUR', '€20', '$20' (the one money grammar: mistral_cli.values.amount)."""
+        return cls(*values.amount(text, "--max-cost"))
 
     def check(self, meta: JobMetadata | None) -> str | None:
         """Why the estimate breaks the budget, or None when it fits."""
@@ -48,7 +44,7 @@ class Budget:
         return None
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class RunPlan:
     """What `run` (and `start` with create flags) does; `train` holds (PATH|ID, weight)."""
 
@@ -159,7 +155,7 @@ def split_source(entry: str) -> tuple[Path | None, str | None]:
 
 def local_validator(strict: bool) -> Validator:
     """The offline validator (FT001–FT602) as a (train, val) → Report function."""
-    from mistral_cli.services.finetune.validate import validate
+    from mistral_cli.services.ftdata.validate import validate
 
     def check(train: Path, val: Path | None) -> Report:
         return validate(train, val=val, strict=strict)
@@ -248,7 +244,11 @@ class Runner:
                 yield JobReady(done[0], attached=True)
                 yield Finished(jobs.get_job(self.client, done[0].id))
                 return
-        job, attached = jobs.create_or_attach(self.client, job_in, attach=plan.attach)
+        try:
+            job, attached = jobs.create_or_attach(self.client, job_in, attach=plan.attach)
+        except jobs.EstimateNotJob as odd:  # shown, then exit 1: no job id to follow
+            yield Estimate(None, odd.estimate, epochs(odd.estimate, odd.estimate.training_steps))
+            raise
         yield JobReady(job, attached)
         self.seen.status = job.status
         if plan.create_only:
@@ -297,7 +297,7 @@ class Runner:
 
     def _estimate(self, job: Job, plan: RunPlan) -> Iterator[RunEvent]:
         meta = job.metadata or JobMetadata()
-        steps = job.hyperparameters.get("training_steps")
+        steps = job.settings.get("training_steps")
         yield Estimate(job.id, meta, epochs(meta, steps if isinstance(steps, int) else None))
         problem = plan.budget.check(job.metadata) if plan.budget else None
         if problem is None:
@@ -334,7 +334,7 @@ def github_output(path: str, job: Job) -> None:
     """Append job_id, status and fine_tuned_model to $GITHUB_OUTPUT."""
     lines = [
         f"job_id={job.id}",
-        f"status={job.status}",
+        f"status={job.status or ''}",
         f"fine_tuned_model={job.fine_tuned_model or ''}",
     ]
     try:

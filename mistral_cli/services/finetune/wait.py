@@ -8,9 +8,16 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mistral_cli.api.errors import NetworkError, RateLimited, ServerError
+from mistral_cli.api.errors import (
+    NetworkError,
+    RateLimited,
+    ServerError,
+    UnexpectedAnswer,
+    unreadable,
+)
+from mistral_cli.api.parse import PollTolerance
 from mistral_cli.errors import CliError, ExitCode, WaitTimeout
-from mistral_cli.services.finetune.jobs import JobsClient, get_job
+from mistral_cli.services.finetune.jobs import BASE, JobsClient, get_job
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -92,6 +99,7 @@ class Retrying:
 
     error: CliError
     failures: int
+    note: str | None = None  # an unreadable answer's line (else the renderer words it)
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ class Finished:
     @property
     def exit_code(self) -> int:
         """0 for SUCCESS, 7/8/9 for the failures, 0 when stopped early (not terminal)."""
-        return EXIT_CODES.get(self.job.status, ExitCode.OK)
+        return EXIT_CODES.get(self.job.status or "", ExitCode.OK)
 
 
 WaitEvent = StatusChanged | NewEvent | NewCheckpoint | UnknownStatus | Retrying | Finished
@@ -120,13 +128,14 @@ class Seen:
 
     def news(self, job: Job) -> Iterator[WaitEvent]:
         """The status change, unknown status, events and checkpoints not reported yet."""
-        if job.status != self.status:
-            yield StatusChanged(job, self.status, job.status)
-            self.status = job.status
-        if job.status not in KNOWN and job.status not in self.unknown:
-            self.unknown.add(job.status)
-            yield UnknownStatus(job.status)
-        for event in sorted(job.events, key=lambda e: e.created_at):
+        status = job.status or "unknown"
+        if status != self.status:
+            yield StatusChanged(job, self.status, status)
+            self.status = status
+        if status not in KNOWN and status not in self.unknown:
+            self.unknown.add(status)
+            yield UnknownStatus(status)
+        for event in sorted(job.events, key=lambda e: e.created_at or 0):
             key = json.dumps([event.name, event.created_at, event.data], sort_keys=True)
             if key not in self.events:
                 self.events.add(key)
@@ -152,26 +161,35 @@ def watch(
 ) -> Iterator[WaitEvent]:
     """Poll `job_id` until a terminal status (or `until(job)`); the last event is Finished.
 
-    Raises WaitTimeout after `timeout` seconds (elapsed = the clock, or at least the time slept)
-    and LostContact after `policy.max_failures` failed polls in a row. `seen` carries what was
-    reported already (its `status` is the last one shown).
+    Raises WaitTimeout after `timeout` seconds (elapsed = the clock, or at least the time slept),
+    LostContact after `policy.max_failures` failed polls in a row, and UnexpectedAnswer after
+    more than 3 unreadable answers in a row. `seen` carries what was reported already (its
+    `status` is the last one shown).
     """
     policy = policy or PollPolicy()
     seen = seen if seen is not None else Seen()
     started, slept, attempt, failures = clock(), 0.0, 0, 0
+    tolerance = PollTolerance()
     while True:
         try:
-            job = get_job(client, job_id)
+            job = _polled(client, job_id)
         except TRANSIENT as exc:
-            failures += 1
-            if failures >= policy.max_failures:
-                raise LostContact(
-                    f"lost contact with the API after {failures} failed polls: {exc.message}",
-                    hint=f"the job may still run; resume: mistral finetune wait {job_id}",
-                ) from None
-            yield Retrying(exc, failures)
+            if unreadable(exc):
+                count = tolerance.failed(
+                    exc, where=f"GET {BASE}/{job_id}", resume=f"mistral finetune wait {job_id}"
+                )
+                yield Retrying(exc, count, tolerance.note(exc))
+            else:
+                failures += 1
+                if failures >= policy.max_failures:
+                    raise LostContact(
+                        f"lost contact with the API after {failures} failed polls: {exc.message}",
+                        hint=f"the job may still run; resume: mistral finetune wait {job_id}",
+                    ) from None
+                yield Retrying(exc, failures)
         else:
             failures = 0
+            tolerance.ok()
             if job.status != seen.status:
                 attempt = 0
             yield from seen.news(job)
@@ -190,3 +208,11 @@ def watch(
         sleep(delay)
         slept += delay
         attempt += 1
+
+
+def _polled(client: JobsClient, job_id: str) -> Job:
+    """One poll; a job without a status cannot be followed (an unreadable answer)."""
+    job = get_job(client, job_id)
+    if not job.status:
+        raise UnexpectedAnswer(f"GET {BASE}/{job_id}", "status is missing", answer=job.wire())
+    return job

@@ -1,5 +1,7 @@
 import pytest
 
+from mistral_cli.api import parse
+from mistral_cli.api.errors import UnexpectedAnswer
 from mistral_cli.errors import JobEnded, UsageError, WaitTimeout
 from mistral_cli.services import batch
 
@@ -21,6 +23,10 @@ class Polled:
 
     def request(self, method, path, *, json_body=None):
         return job("CANCELLATION_REQUESTED")
+
+    def send(self, method, path, *, into, body=None, params=None):
+        raw = self.get(path, params=params) if method == "GET" else self.request(method, path)
+        return parse.answer(into, raw, where=f"{method} {path}")
 
 
 def test_wait_backs_off_until_the_job_ends():
@@ -74,3 +80,50 @@ def test_regional_hosts_are_refused(url):
     with pytest.raises(UsageError, match="has no Files or Batch API"):
         batch.check_host(url)
     batch.check_host("https://api.mistral.ai")
+
+
+class Odd(Polled):
+    """Answers the scripted documents as they are (None: one without a status)."""
+
+    def __init__(self, *answers):
+        super().__init__()
+        self.answers = list(answers)
+
+    def get(self, path, *, params=None):
+        answer = self.answers.pop(0)
+        return job(answer) if isinstance(answer, str) else answer
+
+
+def test_wait_tolerates_three_unreadable_polls_in_a_row_and_notes_each():
+    notes: list[str] = []
+    client = Odd("RUNNING", {"id": "j1"}, [], {"status": "RUNNING"}, "SUCCESS")
+    done = batch.wait(client, "j1", sleep=lambda _: None, on_note=notes.append)
+    assert done.status == "SUCCESS"
+    assert notes == [
+        "mistral: unreadable answer (unexpected answer from the server (GET /v1/batch/jobs/j1): "
+        f"{problem}); {n} of 3 in a row tolerated, still waiting"
+        for n, problem in enumerate(
+            ["status is missing", "the answer is not an object (got a list)", "id is missing"], 1
+        )
+    ]
+
+
+def test_wait_gives_up_after_the_fourth_unreadable_poll_in_a_row():
+    client = Odd({"id": "j1"}, {"id": "j1"}, "RUNNING", *[{"id": "j1"}] * 4)
+    with pytest.raises(UnexpectedAnswer) as caught:
+        batch.wait(client, "j1", sleep=lambda _: None)
+    assert caught.value.exit_code == 1
+    assert caught.value.message == (
+        "unexpected answer from the server (GET /v1/batch/jobs/j1): "
+        "status is missing (4 polls in a row)"
+    )
+    assert caught.value.hint == (
+        "the job may still run; rerun with --debug to see the answers; mistral batch wait j1"
+    )
+
+
+def test_odd_values_show_as_unknown_and_a_list_skips_unreadable_jobs():
+    client = Polled()
+    client.pages = [{"data": [{"status": "SUCCESS"}, job("RUNNING", id="b", total_requests="x")]}]
+    (found,) = batch.list_jobs(client)
+    assert batch.row(found)[:5] == ["b", "RUNNING", "", "/v1/embeddings", "?/?"]

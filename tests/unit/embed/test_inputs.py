@@ -1,7 +1,18 @@
+import io
+
 import pytest
 
 from mistral_cli.errors import DataValidationError
-from mistral_cli.services.embed.inputs import Item, from_texts, is_blank, read_jsonl, read_lines
+from mistral_cli.services.embed.inputs import (
+    MAX_LINE_BYTES,
+    InputError,
+    Item,
+    from_texts,
+    is_blank,
+    read_jsonl,
+    read_lines,
+    utf8_lines,
+)
 
 
 def test_lines_lose_their_terminator_only():
@@ -78,3 +89,20 @@ def test_jsonl_errors_name_the_line(line, message):
     assert caught.value.message.startswith(message)
     assert caught.value.exit_code == 8
     assert caught.value.line == 2  # type: ignore[attr-defined]
+
+
+def test_a_line_over_the_cap_stops_with_exit_8_naming_it():
+    stream = io.BytesIO(b"first\n" + b"y" * 5000 + b"\nthird\n")
+    lines = utf8_lines(stream, max_line=1024)
+    assert next(lines) == "first\n"
+    with pytest.raises(InputError) as caught:
+        next(lines)
+    assert caught.value.exit_code == 8
+    assert caught.value.line == 2
+    assert caught.value.message == ("line 2: longer than 1 KiB, the most one input line may hold")
+    assert stream.tell() < 2048  # the rest of the line stays unread
+
+
+def test_the_default_cap_is_8_mib():
+    assert MAX_LINE_BYTES == 8 * 1024 * 1024
+    assert list(utf8_lines(io.BytesIO(b"a" * 1024 + b"\n"))) == ["a" * 1024 + "\n"]

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from mistral_cli.errors import UsageError
+from mistral_cli.fsio import WriteFailed
 from mistral_cli.services.embed import report
 from mistral_cli.services.embed.batching import Plan
 from mistral_cli.services.embed.inputs import Item
@@ -78,20 +79,45 @@ def test_text_items_and_jsonl_texts():
 
 
 def test_open_writer_finishes_a_json_document_even_on_failure(tmp_path):
-    target = tmp_path / "v.json"
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "v.json"
 
-    def fail_midway():
-        with open_writer(Destination(path=target), io.StringIO(), "float") as writer:
+    def fail_midway(progressive: bool):
+        destination = Destination(path=target, force=True)
+        with open_writer(destination, io.StringIO(), "float", progressive=progressive) as writer:
             writer.write([Item(1, None, "a")], [[1.0]])
             raise RuntimeError
 
     with pytest.raises(RuntimeError):
-        fail_midway()
+        fail_midway(progressive=True)
     expected = '{"object": "list", "data": [\n{"line": 1, "embedding": [1.0]}\n]}\n'
     assert target.read_text() == expected
+    target.write_text("kept")
+    with pytest.raises(RuntimeError):
+        fail_midway(progressive=False)  # written whole or not at all
+    assert target.read_text() == "kept"
+    assert [p.name for p in folder.iterdir()] == ["v.json"]
+
+
+def test_a_progressive_file_that_got_no_record_is_removed_on_failure(tmp_path):
+    target = tmp_path / "v.jsonl"
+    seen = []
+
+    def fail_at_once():
+        with open_writer(Destination(path=target), io.StringIO(), "float", progressive=True):
+            seen.append(target.exists())
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fail_at_once()
+    assert seen == [True]
+    assert not target.exists()
 
 
 def test_open_writer_refuses_an_unwritable_file(tmp_path):
     destination = Destination(path=tmp_path / "no" / "v.jsonl")
-    with pytest.raises(UsageError, match="cannot write"):
+    with pytest.raises(UsageError, match=r"cannot write .*v.jsonl: there is no folder .*no$"):
+        destination.check()
+    with pytest.raises(WriteFailed, match=r"cannot write .*v.jsonl: no such file or directory"):
         open_writer(destination, io.StringIO(), "float").__enter__()

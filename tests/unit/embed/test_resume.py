@@ -1,12 +1,14 @@
 import io
 import json
+import os
 
 import pytest
 
 from mistral_cli.errors import DataValidationError, UsageError
+from mistral_cli.services.embed import resume as resume_module
 from mistral_cli.services.embed.batching import Limits
 from mistral_cli.services.embed.inputs import Item, read_jsonl, read_lines
-from mistral_cli.services.embed.resume import resume
+from mistral_cli.services.embed.resume import Cut, resume
 from mistral_cli.services.embed.runner import EmbedStopped, run_embed
 from mistral_cli.services.embed.writers import JsonlWriter, short_sha
 from tests.unit.embed.fakes import FakeApiError, FakeBackend, text_lines
@@ -106,7 +108,10 @@ def test_an_input_shorter_than_the_file_is_detected(tmp_path, clean):
     "content",
     [
         b"not json\n",
-        b'{"line": 1, "embedding": [1.0]}\n',  # no sha: cannot check
+        b'{"line": 1, "embedding": [1.0], "sha": null}\n',
+        b'{"line": 1, "embedding": [1.0], "sha": "abcdefabcdef", "extra": 1}\n',
+        b'{"line": 1, "id": 1, "embedding": [1.0]}\n',
+        b'{"line": 1, "embedding": ["1.0"]}\n',
         b'["line", 1]\n',
         b'{"line": true, "embedding": [], "sha": "abcdefabcdef"}\n',
         b'{"line": 1, "embedding": [1.0], "sha": "abcdefabcdef"\n',
@@ -152,3 +157,79 @@ def test_resume_by_id_with_json_lines(tmp_path):
         resume(path, read_jsonl(renamed, id_field="doc"))
     with pytest.raises(DataValidationError, match="holds id"):
         resume(path, read_jsonl(source))  # the first run used --id-field
+
+
+def test_records_without_a_sha_are_checked_by_line(tmp_path):
+    path = tmp_path / "out.jsonl"  # as `batch download -o` writes them
+    path.write_bytes(b'{"line": 1, "embedding": [1.0]}\n{"line": 2, "embedding": [2.0]}\n')
+    point = resume(path, read_lines(["a", "b", "c"]))
+    assert (point.done, point.last_line) == (2, 2)
+    assert list(point.items) == [Item(3, None, "c")]
+    with pytest.raises(DataValidationError, match="holds line 2, but the next input is line 3"):
+        resume(path, read_lines(["a", "", "b"]))
+
+
+CORRUPT = [
+    (b'{"line": 6, "embedding": [0.5, 0.25, "x"], "sha": "000000000000"}', "not a list of numbers"),
+    (b'{"line": 6, "embedding": [0.5, 0.25, 0.125, 1.0}', "not valid JSON"),
+    (b'{"line": 6, "embedding": [0.5], "sha": "000000000000"}', "1 values, where the records"),
+    (b"\x00\x00\x00\x00", "not valid JSON"),
+    (b"", "not valid JSON"),
+    (b'{"line": 6, "sha": "000000000000"}', "not a list of numbers"),
+    (b'{"line": 6.5, "embedding": [1], "sha": "000000000000"}', "not a string or an integer"),
+    (b'{"line": 6, "embedding": [1], "sha": "ABCDEF000000"}', "not 12 hex digits"),
+]
+
+
+@pytest.mark.parametrize(("damage", "reason"), CORRUPT)
+def test_a_damaged_record_is_cut_off_with_everything_after_it(tmp_path, clean, damage, reason):
+    path = tmp_path / "out.jsonl"
+    lines = clean.splitlines(keepends=True)
+    path.write_bytes(b"".join([*lines[:5], damage + b"\n", *lines[6:]]))
+    point = resume(path, read_lines(LINES))
+    assert point.cut is not None
+    assert (point.cut.line, point.cut.lines) == (6, len(lines) - 5)
+    assert reason in point.cut.reason
+    assert (point.done, point.last_line) == (5, 5)
+    assert path.read_bytes() == b"".join(lines[:5])  # cut there: the records before stay
+    backend = FakeBackend()
+    embed_to(path, point.items, backend)
+    assert path.read_bytes() == clean  # redone: the file is whole again
+    assert sum(map(len, backend.calls)) == 50 - 5
+
+
+def test_a_damaged_last_record_without_newline_counts_one_line(tmp_path, clean):
+    path = tmp_path / "out.jsonl"
+    lines = clean.splitlines(keepends=True)
+    path.write_bytes(b"".join([*lines[:3], b"garbage\n", b'{"torn']))
+    point = resume(path, read_lines(LINES))
+    assert point.cut is not None
+    assert (point.cut.line, point.cut.lines) == (4, 2)
+    assert point.discarded_bytes == len(b'garbage\n{"torn')
+
+
+def test_an_overlong_line_is_damage_and_never_read_whole(tmp_path, clean, monkeypatch):
+    monkeypatch.setattr(resume_module, "MAX_RECORD_BYTES", 4096)
+    path = tmp_path / "out.jsonl"
+    lines = clean.splitlines(keepends=True)
+    path.write_bytes(b"".join([lines[0], b"7" * 10_000 + b"\n", lines[2]]))
+    point = resume(path, read_lines(LINES))
+    assert point.cut == Cut(2, "longer than any record", 2)
+    assert path.read_bytes() == lines[0]
+
+
+def test_resume_never_follows_a_symlink(tmp_path, clean):
+    victim = tmp_path / "victim.jsonl"
+    victim.write_bytes(clean[:-7])
+    link = tmp_path / "out.jsonl"
+    link.symlink_to(victim)
+    with pytest.raises(UsageError, match="is a symbolic link; it is not followed"):
+        resume(link, read_lines(LINES))
+    assert victim.read_bytes() == clean[:-7]  # not truncated through the link
+
+
+def test_resume_refuses_a_fifo(tmp_path):
+    fifo = tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match="is not a regular file"):
+        resume(fifo, read_lines(LINES))

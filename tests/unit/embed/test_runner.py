@@ -179,7 +179,7 @@ def test_a_bug_in_the_backend_surfaces_unwrapped_after_earlier_batches():
 
 def test_a_short_answer_is_an_error_not_a_misalignment():
     backend = FakeBackend(answer=lambda texts: [[0.0]] * (len(texts) - 1))
-    with pytest.raises(EmbedStopped, match="the API returned 1 embeddings for 2 inputs"):
+    with pytest.raises(EmbedStopped, match="the API returned 1 embedding for 2 inputs"):
         run_embed(fakes_items(["a", "b"]), backend, JsonlWriter(io.StringIO()))
 
 

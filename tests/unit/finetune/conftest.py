@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from mistral_cli.services.finetune.report import Report
-from mistral_cli.services.finetune.tokens import EstimatedCounter
-from mistral_cli.services.finetune.validate import validate
+from mistral_cli.services.ftdata.report import Report
+from mistral_cli.services.ftdata.tokens import EstimatedCounter
+from mistral_cli.services.ftdata.validate import validate
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "finetune"
 RULES = DATA / "rules"

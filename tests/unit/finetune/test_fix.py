@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 
 from mistral_cli.errors import DataValidationError, UsageError
-from mistral_cli.services.finetune.fix import fix
+from mistral_cli.fsio import WriteFailed
+from mistral_cli.services.ftdata.fix import fix
 from tests.unit.finetune.conftest import RULES, check
 from tests.unit.finetune.test_sample_rules import CASES
 
@@ -140,12 +142,55 @@ def test_refuses_to_overwrite_the_input(tmp_path: Path) -> None:
         fix(src, tmp_path / "." / "train.jsonl")
 
 
-def test_overwrites_another_existing_output(tmp_path: Path) -> None:
+def test_overwrites_another_existing_output_only_with_force(tmp_path: Path) -> None:
     src = _write(tmp_path, [FIRST])
     dst = tmp_path / "out.jsonl"
     dst.write_text("old")
-    fix(src, dst)
+    with pytest.raises(UsageError, match=r"out\.jsonl already exists") as caught:
+        fix(src, dst)
+    assert caught.value.hint == "pass --force to overwrite it"
+    assert dst.read_text() == "old"
+    fix(src, dst, force=True)
     assert dst.read_text() == FIRST + "\n"
+
+
+def test_a_symlink_planted_at_the_output_is_replaced_never_followed(tmp_path: Path) -> None:
+    src = _write(tmp_path, [FIRST])
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    dst = tmp_path / "out.jsonl"
+    dst.symlink_to(victim)
+    with pytest.raises(UsageError, match="already exists"):
+        fix(src, dst)
+    fix(src, dst, force=True)
+    assert victim.read_text() == "precious"
+    assert not dst.is_symlink()
+    assert dst.read_text() == FIRST + "\n"
+
+
+@pytest.mark.parametrize("out", ["-", "/dev/stdout", "/dev/null"])
+def test_fix_refuses_stdout_and_devices(tmp_path: Path, out: str) -> None:
+    src = _write(tmp_path, [FIRST])
+    with pytest.raises(UsageError, match="--fix writes a file that is then validated"):
+        fix(src, Path(out))
+
+
+def test_disk_full_is_exit_1_naming_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = _write(tmp_path, [FIRST] * 50)
+    folder = tmp_path / "out"
+    folder.mkdir()
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(WriteFailed) as caught:
+        fix(src, folder / "fixed.jsonl")
+    assert caught.value.exit_code == 1
+    assert caught.value.message == f"cannot write {folder / 'fixed.jsonl'}: no space left on device"
+    assert list(folder.iterdir()) == []
 
 
 def test_invalid_lines_are_kept_unless_drop_invalid(tmp_path: Path) -> None:
@@ -177,7 +222,7 @@ def test_broken_document_refuses_instead_of_losing_samples(tmp_path: Path) -> No
 
 def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
     src = _write(tmp_path, [FIRST])
-    with pytest.raises(UsageError, match="cannot write"):
+    with pytest.raises(UsageError, match=r"cannot write .*out\.jsonl: there is no folder"):
         fix(src, tmp_path / "missing-dir" / "out.jsonl")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mistral_cli.services.finetune.fix_rules import fix_sample, new_id
+from mistral_cli.services.ftdata.fix_rules import fix_sample, new_id
 
 U = {"role": "user", "content": "q"}
 A = {"role": "assistant", "content": "a"}

@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mistral_cli.services.finetune.fix import fix
-from mistral_cli.services.finetune.report import Report
-from mistral_cli.services.finetune.tokens import EstimatedCounter
-from mistral_cli.services.finetune.validate import validate
+from mistral_cli.services.ftdata.fix import fix
+from mistral_cli.services.ftdata.report import Report
+from mistral_cli.services.ftdata.tokens import EstimatedCounter
+from mistral_cli.services.ftdata.validate import validate
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("FT_PROPERTY_EXAMPLES", "30")),

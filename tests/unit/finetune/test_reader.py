@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from mistral_cli.services.finetune import docparse, reader
-from mistral_cli.services.finetune.docparse import Line
-from mistral_cli.services.finetune.reader import Reader
+from mistral_cli.services.ftdata import docparse, reader
+from mistral_cli.services.ftdata.docparse import Line
+from mistral_cli.services.ftdata.reader import Reader
 
 ONE = {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mistral_cli.services.finetune.render import (
+from mistral_cli.commands.finetune._render import (
     github_line,
     human,
     render_github,
@@ -15,7 +15,7 @@ from mistral_cli.services.finetune.render import (
     render_text,
     summary_line,
 )
-from mistral_cli.services.finetune.report import FileStats, Finding, Report
+from mistral_cli.services.ftdata.report import FileStats, Finding, Report
 from tests.unit.finetune.conftest import Writer, check
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mistral_cli.services.finetune.request import HYPERPARAMETERS, check_job_request, coerce
+from mistral_cli.services.ftdata.request import HYPERPARAMETERS, check_job_request, coerce
 
 
 def found(**kwargs: object) -> list[tuple[str, str, str, str]]:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from mistral_cli.services.finetune import tokens
-from mistral_cli.services.finetune.tokens import (
+from mistral_cli.services.ftdata import tokens
+from mistral_cli.services.ftdata.tokens import (
     EstimatedCounter,
     MistralCommonCounter,
     default_counter,
@@ -88,7 +88,7 @@ def test_importing_the_validator_does_not_import_mistral_common() -> None:
     import subprocess
 
     code = (
-        "import sys, mistral_cli.services.finetune.validate, mistral_cli.services.finetune.fix;"
+        "import sys, mistral_cli.services.ftdata.validate, mistral_cli.services.ftdata.fix;"
         "print(any(m.startswith('mistral_common') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

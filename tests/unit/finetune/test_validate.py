@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from mistral_cli.errors import ExitCode, UsageError
-from mistral_cli.services.finetune import reader, scan
-from mistral_cli.services.finetune.report import Report
-from mistral_cli.services.finetune.validate import validate
+from mistral_cli.services.ftdata import reader, scan
+from mistral_cli.services.ftdata.report import Report
+from mistral_cli.services.ftdata.validate import validate
 from tests.unit.finetune.conftest import CLEAN, Writer, check
 
 
@@ -267,7 +267,7 @@ def test_too_few_steps_for_one_epoch(write: Writer) -> None:
 
 
 def test_oversized_image(write: Writer, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mistral_cli.services.finetune import rules_vision
+    from mistral_cli.services.ftdata import rules_vision
 
     monkeypatch.setattr(rules_vision, "MAX_IMAGE_BYTES", 10)
     url = "data:image/png;base64," + "A" * 2_000_000
@@ -285,7 +285,7 @@ def test_oversized_image(write: Writer, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_free_text_labels_are_not_tallied(write: Writer, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mistral_cli.services.finetune import rules_classifier
+    from mistral_cli.services.ftdata import rules_classifier
 
     monkeypatch.setattr(rules_classifier, "MAX_CLASSES", 3)
     monkeypatch.setattr(rules_classifier, "MAX_TARGETS", 1)

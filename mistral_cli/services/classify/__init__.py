@@ -1,0 +1,1 @@
+"""`mistral classify` and `mistral moderate`: texts or conversations through embed's engine."""

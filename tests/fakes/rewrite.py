@@ -1,0 +1,86 @@
+"""A scripted fault that records and rewrites JSON answers: one call's body, or one SSE event.
+
+`Rewrite(change)` applies `change` to the JSON document of the answer to call `call`
+(0-based, among the requests its route key matched; None: every call) and, for a stream, to
+its event `event` (0-based among the JSON events; negative counts from the end). Every answer
+it sees is recorded in `seen` (the documents before any change), so a first run with
+`change=None` tells a test what the real answers look like. Script it with
+`fake.inject(route, rewrite, times=call + 1)`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.fakes.faults import Fault
+from tests.fakes.wire import (
+    JSON_TYPE,
+    Chunk,
+    FakeRequest,
+    FakeResponse,
+    Response,
+    StreamResponse,
+    dumps,
+    sse_event,
+)
+
+Change = Callable[[Any], Any]
+_DATA = b"data: "
+
+
+class Rewrite(Fault):
+    """Record every answer; rewrite the chosen call's document (or stream event)."""
+
+    def __init__(
+        self, change: Change | None = None, *, call: int | None = 0, event: int = 0
+    ) -> None:
+        self.change = change
+        self.call = call
+        self.event = event
+        self.calls = 0
+        self.seen: list[Any] = []  # per call: the document, or the list of event documents
+        self.applied = 0
+
+    def __repr__(self) -> str:
+        return f"Rewrite(call={self.call}, event={self.event}, applied={self.applied})"
+
+    def after(self, request: FakeRequest, response: Response) -> Response:
+        """Record the answer; on the chosen call, rewrite it."""
+        index, self.calls = self.calls, self.calls + 1
+        if isinstance(response, FakeResponse):
+            document = json.loads(response.body) if response.body else None
+            self.seen.append(document)
+            if not self._chosen(index):
+                return response
+            self.applied += 1
+            headers = {**response.headers, "content-type": JSON_TYPE}
+            return FakeResponse(response.status, headers, dumps(self.change(document)))
+        if isinstance(response, StreamResponse):
+            return self._stream(index, response)
+        return response
+
+    def _chosen(self, index: int) -> bool:
+        return self.change is not None and self.call in (None, index)
+
+    def _stream(self, index: int, response: StreamResponse) -> StreamResponse:
+        events = [
+            i
+            for i, part in enumerate(response.parts)
+            if isinstance(part, Chunk) and part.data.startswith(_DATA + b"{")
+        ]
+        documents = [_event_json(response.parts[i]) for i in events]
+        self.seen.append(documents)
+        if not self._chosen(index) or not events:
+            return response
+        self.applied += 1
+        where = events[self.event]
+        parts = list(response.parts)
+        parts[where] = Chunk(sse_event(self.change(documents[self.event])))
+        return StreamResponse(response.status, response.headers, tuple(parts))
+
+
+def _event_json(part: object) -> Any:  # any JSON document
+    assert isinstance(part, Chunk)
+    return json.loads(part.data[len(_DATA) :].strip())
