@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from mistral_cli.api.errors import UnexpectedAnswer
 from mistral_cli.api.schemas.models import ModelCard
 from mistral_cli.services import model_cards as cards_svc
+from mistral_cli.services import model_names as names
 from mistral_cli.services import models as svc
 from mistral_cli.services.model_cards import CAP_NAMES, Card, read_card, read_cards
 from tests.fakes.catalog import default_cards
@@ -143,6 +144,21 @@ def test_fetched_cards_become_the_same_view() -> None:
     assert [card.embeddings for card in cheap] == [False, True]
     assert cheap[0].wire() == CARD
     assert read_card(["not", "a", "card"]) is None
+
+
+def test_resolving_works_on_the_cheap_cards() -> None:
+    cards = read_cards([CARD, {"id": "mistral-large-latest", "aliases": "mistral-large"}])
+    assert cards is not None
+    assert names.resolve("mistral-small", cards, {}) == "mistral-small-latest"
+    assert names.resolve("big", cards, {"big": "mistral-large"}) == "mistral-large"
+    found = names.find("mistral-small-latest", cards)
+    assert found is not None
+    assert found.deprecation_replacement_model == "mistral-medium-latest"
+    with pytest.raises(names.UnknownModel) as caught:
+        names.resolve("mistral-smal-latest", cards, {})
+    assert caught.value.hint == (
+        "did you mean mistral-small-latest? (`mistral models list` shows all)"
+    )
 
 
 def cache_at(path: Path, clock: float = 1000.0) -> svc.ModelCache:
