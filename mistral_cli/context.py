@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from mistral_cli.api.client import ApiClient
-    from mistral_cli.api.schemas.models import ModelCard
+    from mistral_cli.services.model_cards import Card
     from mistral_cli.services.models import ModelCache
     from mistral_cli.services.pricing import PriceTable
 
@@ -155,7 +155,7 @@ class AppContext:
             self.cache_dir(), self.settings.base_url, key.get_secret_value() if key else ""
         )
 
-    def models(self, *, refresh: bool = False) -> list[ModelCard]:
+    def models(self, *, refresh: bool = False) -> list[Card]:
         """The model list (cached for a day)."""
         from mistral_cli.services import models as svc
 
@@ -164,14 +164,14 @@ class AppContext:
     def resolve_model(self, name: str | None, *, default: str | None = None) -> str:
         """Resolve a -m value (or the configured default) to an id the API accepts.
 
-        A fresh cache is read for the names alone (no pydantic model built); a missing or
-        stale one is fetched and saved as `models()` does.
+        A fresh cache is read without pydantic (services/model_cards.py); a missing or stale
+        one is fetched and saved as `models()` does.
         """
         from mistral_cli.services import model_names as svc
 
         check_model_flag(name)
         wanted = name or default or self.settings.model
-        cards: Sequence[svc.Named] | None = self.model_cache().load_names()
+        cards: Sequence[svc.Named] | None = self.model_cache().load()
         if cards is None:
             cards = self.models(refresh=True)
         try:
