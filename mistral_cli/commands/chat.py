@@ -21,8 +21,8 @@ app = new_app(
     "Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.\n\n"
     "\b\nExamples:\n"
     '  mistral chat -m mistral-small "Name three primes."\n'
-    '  git diff | mistral chat "Write a one-line commit message for this diff."\n'
-    '  mistral chat -a photo.png -a report.pdf "What do these show?"\n'
+    '  git diff | mistral chat "Write a commit message."\n'
+    '  mistral chat -a photo.png "What is in it?"\n'
     '  mistral chat -c "And in French?"',
 )
 

@@ -11,7 +11,8 @@ import pytest
 from mistral_cli.context import AppContext
 from tests.fakes.router import FakeMistral
 from tests.support import make_context
-from tests.unit.test_repl_commands import CHAT, new_session, repl
+from mistral_cli.commands._chat_ui import ChatOptions
+from tests.unit.test_repl_commands import CHAT, HEADER, repl, saved
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(8)
 
@@ -36,7 +37,7 @@ def contents(fake: FakeMistral) -> list[object]:
 def test_attached_files_go_with_the_next_message_only(
     fake: FakeMistral, actx: AppContext, work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repl(actx, new_session(actx), "/attach", "/attach 'a photo.png' notes.txt", "/attach",
+    repl(actx, "/attach", "/attach 'a photo.png' notes.txt", "/attach",
          "What is it?", "And now?")  # fmt: skip
     image = "data:image/png;base64," + base64.b64encode(PNG).decode()
     assert contents(fake) == [
@@ -48,35 +49,54 @@ def test_attached_files_go_with_the_next_message_only(
         "And now?",
     ]
     err = capsys.readouterr().err
-    assert (
-        "nothing attached; /attach PATH adds a file to your next message\n"
+    assert err == (
+        HEADER
+        + "nothing attached; /attach PATH adds a file to your next message\n"
         "attached: a photo.png (image, 16 bytes)\n"
         "attached: notes.txt (text, 1 byte)\n"
         "they go with your next message (/attach clear drops them)\n"
         "attached: a photo.png (image, 16 bytes)\n"
         "attached: notes.txt (text, 1 byte)\n"
-    ) in err
+        + saved(actx)
+    )
 
 
 def test_clear_drops_them_and_a_bad_file_is_said_at_once(
     fake: FakeMistral, actx: AppContext, work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (work / "blob.bin").write_bytes(b"\x00\x01")
-    repl(actx, new_session(actx), "/attach notes.txt", "/attach clear", "/attach clear",
+    repl(actx, "/attach notes.txt", "/attach clear", "/attach clear",
          "/attach blob.bin", "/attach 'open", "hi")  # fmt: skip
     assert contents(fake) == ["hi"]
     err = capsys.readouterr().err
-    assert "attachments cleared\nnothing was attached\n" in err
-    assert "mistral: error: --attach blob.bin: not an image, a PDF or UTF-8 text\n" in err
-    assert "mistral: error: /attach: No closing quotation\nhint: quote a name with spaces" in err
+    assert err == (
+        HEADER
+        + "attached: notes.txt (text, 1 byte)\n"
+        "they go with your next message (/attach clear drops them)\n"
+        "attachments cleared\n"
+        "nothing was attached\n"
+        "mistral: error: --attach blob.bin: not an image, a PDF or UTF-8 text\n"
+        "hint: images (PNG, JPEG, WebP, GIF), PDFs, UTF-8 text files or http(s) URLs\n"
+        "mistral: error: /attach: No closing quotation\n"
+        "hint: quote a name with spaces\n" + saved(actx)
+    )
 
 
 def test_a_refused_turn_keeps_the_attachments(
     fake: FakeMistral, actx: AppContext, work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session = new_session(actx)
-    session.model = "codestral-latest"
-    repl(actx, session, "/attach 'a photo.png'", "Look", "/model mistral-small", "Look")
+    opts = ChatOptions(model="codestral-latest")
+    repl(actx, "/attach 'a photo.png'", "Look", "/model mistral-small", "Look", opts=opts)
     assert len(contents(fake)) == 1
     assert contents(fake)[0][1]["type"] == "image_url"  # type: ignore[index]
-    assert "codestral-latest cannot read images" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert out == "Echo: Look [image]\n"
+    assert err == (
+        "codestral-latest · new conversation · /help for commands, Ctrl-D to leave\n"
+        "attached: a photo.png (image, 16 bytes)\n"
+        "they go with your next message (/attach clear drops them)\n"
+        "mistral: error: codestral-latest cannot read images (no vision capability)\n"
+        "hint: use -m with one that can: "
+        "mistral-large-latest, mistral-medium-latest, mistral-small-latest\n"
+        "model: mistral-small-latest\n" + saved(actx)
+    )
