@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mistral_cli.commands._chat_ui import ChatOptions
 from mistral_cli.context import AppContext
 from tests.fakes.router import FakeMistral
 from tests.support import make_context
-from mistral_cli.commands._chat_ui import ChatOptions
 from tests.unit.test_repl_commands import CHAT, HEADER, repl, saved
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(8)
@@ -50,14 +50,12 @@ def test_attached_files_go_with_the_next_message_only(
     ]
     err = capsys.readouterr().err
     assert err == (
-        HEADER
-        + "nothing attached; /attach PATH adds a file to your next message\n"
+        HEADER + "nothing attached; /attach PATH adds a file to your next message\n"
         "attached: a photo.png (image, 16 bytes)\n"
         "attached: notes.txt (text, 1 byte)\n"
         "they go with your next message (/attach clear drops them)\n"
         "attached: a photo.png (image, 16 bytes)\n"
-        "attached: notes.txt (text, 1 byte)\n"
-        + saved(actx)
+        "attached: notes.txt (text, 1 byte)\n" + saved(actx)
     )
 
 
@@ -70,8 +68,7 @@ def test_clear_drops_them_and_a_bad_file_is_said_at_once(
     assert contents(fake) == ["hi"]
     err = capsys.readouterr().err
     assert err == (
-        HEADER
-        + "attached: notes.txt (text, 1 byte)\n"
+        HEADER + "attached: notes.txt (text, 1 byte)\n"
         "they go with your next message (/attach clear drops them)\n"
         "attachments cleared\n"
         "nothing was attached\n"
