@@ -101,11 +101,11 @@ def documents(actx: AppContext) -> Documents:
     )
 
 
-def load_attachments(sources: Sequence[str]) -> list[Attachment]:
+def load_attachments(sources: Sequence[str], *, flag: str = "--attach") -> list[Attachment]:
     """Read and check each -a value (exit 2 naming the file or limit); nothing is sent."""
     from mistral_cli.services import attachments
 
-    return [attachments.load(source) for source in sources]
+    return [attachments.load(source, flag=flag) for source in sources]
 
 
 def prepare(actx: AppContext, session: ChatSession, pending: Sequence[Attachment]) -> list[Part]:

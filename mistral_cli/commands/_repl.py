@@ -266,7 +266,7 @@ class Repl:
             sources = shlex.split(arg)
         except ValueError as exc:
             raise UsageError(f"/attach: {exc}", hint="quote a name with spaces") from None
-        self.pending += load_attachments(sources)
+        self.pending += load_attachments(sources, flag="/attach")
         if not self.pending:
             self.out.info("nothing attached; /attach PATH adds a file to your next message")
             return

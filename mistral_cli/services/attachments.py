@@ -66,36 +66,40 @@ class Attachment:
     pages: int | None = None  # a PDF's page count, when it could be counted
 
 
-def load(source: str) -> Attachment:
-    """Read and check one attachment: a local file (by its bytes) or an http(s) URL."""
+def load(source: str, *, flag: str = "--attach") -> Attachment:
+    """Read and check one attachment: a local file (by its bytes) or an http(s) URL.
+
+    Errors name it as `{flag} {source}` (the REPL passes `/attach`).
+    """
     from pathlib import Path
 
+    label = f"{flag} {source}"
     if re.match(r"(?i)https?://", source):
         return _remote(source)
     if re.match(r"[A-Za-z][\w+.-]*://", source):
-        raise UsageError(f"--attach {source}: only http(s) URLs are passed on", hint=ACCEPTED)
+        raise UsageError(f"{label}: only http(s) URLs are passed on", hint=ACCEPTED)
     path = Path(source).expanduser()
-    head = _read(path, source, SNIFF - 1)
+    head = _read(path, label, SNIFF - 1)
     kind, mime = sniff(head)
     if kind is None:
-        raise UsageError(f"--attach {source}: not an image, a PDF or UTF-8 text", hint=ACCEPTED)
+        raise UsageError(f"{label}: not an image, a PDF or UTF-8 text", hint=ACCEPTED)
     cap = {"image": IMAGE_MAX_BYTES, "pdf": PDF_MAX_BYTES, "text": TEXT_MAX_BYTES}[kind]
-    data = head if len(head) < SNIFF else _read(path, source, cap)
+    data = head if len(head) < SNIFF else _read(path, label, cap)
     if len(data) > cap:
         raise UsageError(
-            f"--attach {source}: over the {size_text(cap)} limit for {_plural(kind)}",
+            f"{label}: over the {size_text(cap)} limit for {_plural(kind)}",
             hint=_limit_hint(kind),
         )
     if not data:
-        raise UsageError(f"--attach {source}: the file is empty")
+        raise UsageError(f"{label}: the file is empty")
     name = source
     if kind == "image":
         sha = hashlib.sha256(data).hexdigest()
         part = ImagePart(name, mime=mime, data=data, sha256=sha)
         return Attachment(source, "image", part, path, len(data))
     if kind == "text":
-        return Attachment(source, "text", TextPart(name, _text(data, source)), path, len(data))
-    return _pdf(source, path, data)
+        return Attachment(source, "text", TextPart(name, _text(data, label)), path, len(data))
+    return _pdf(source, label, path, data)
 
 
 def _remote(url: str) -> Attachment:
@@ -109,11 +113,11 @@ def _url_name(url: str) -> str:
     return path.rsplit("/", 1)[-1] or url
 
 
-def _pdf(source: str, path: Path, data: bytes) -> Attachment:
+def _pdf(source: str, label: str, path: Path, data: bytes) -> Attachment:
     pages = len(_PAGE.findall(data)) or None  # pages in compressed object streams: unknown
     if pages is not None and pages > PDF_MAX_PAGES:
         raise UsageError(
-            f"--attach {source}: {pages:,} pages, over the {PDF_MAX_PAGES:,}-page limit for PDFs",
+            f"{label}: {pages:,} pages, over the {PDF_MAX_PAGES:,}-page limit for PDFs",
             hint=_limit_hint("pdf"),
         )
     return Attachment(source, "pdf", None, path, len(data), pages)
@@ -144,23 +148,23 @@ def _utf8_start(head: bytes) -> bool:
     return False
 
 
-def _read(path: Path, source: str, limit: int) -> bytes:
+def _read(path: Path, label: str, limit: int) -> bytes:
     try:
         return read_regular(path, limit)
     except NotRegularFile:
-        raise UsageError(f"--attach {source}: not a regular file", hint=ACCEPTED) from None
+        raise UsageError(f"{label}: not a regular file", hint=ACCEPTED) from None
     except OSError as exc:
-        raise UsageError(f"--attach {source}: cannot read it ({exc.strerror or exc})") from None
+        raise UsageError(f"{label}: cannot read it ({exc.strerror or exc})") from None
 
 
-def _text(data: bytes, source: str) -> str:
+def _text(data: bytes, label: str) -> str:
     """The file's text: UTF-8 without NUL bytes (a BOM dropped), else not a text file."""
     try:
         if b"\x00" not in data:
             return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    raise UsageError(f"--attach {source}: not an image, a PDF or UTF-8 text", hint=ACCEPTED)
+    raise UsageError(f"{label}: not an image, a PDF or UTF-8 text", hint=ACCEPTED)
 
 
 def _plural(kind: Kind) -> str:

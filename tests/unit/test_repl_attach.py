@@ -72,7 +72,7 @@ def test_clear_drops_them_and_a_bad_file_is_said_at_once(
         "they go with your next message (/attach clear drops them)\n"
         "attachments cleared\n"
         "nothing was attached\n"
-        "mistral: error: --attach blob.bin: not an image, a PDF or UTF-8 text\n"
+        "mistral: error: /attach blob.bin: not an image, a PDF or UTF-8 text\n"
         "hint: images (PNG, JPEG, WebP, GIF), PDFs, UTF-8 text files or http(s) URLs\n"
         "mistral: error: /attach: No closing quotation\n"
         "hint: quote a name with spaces\n" + saved(actx)
