@@ -3,15 +3,75 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from typing import TYPE_CHECKING
 
 from mistral_cli.textsafe import StreamSanitizer
 
 if TYPE_CHECKING:
-    from types import TracebackType
+    from collections.abc import Callable
+    from types import FrameType, TracebackType
 
     from mistral_cli.output import Output
     from mistral_cli.output.markdown_stream import MarkdownStream, ThinkingStream
+
+    Handler = Callable[[int, FrameType | None], object] | int | None
+
+_HELD = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
+
+
+class SignalHold:
+    """Holds Ctrl-C and SIGTERM back while used as a context manager, between install/uninstall.
+
+    A live area cut mid-write no longer matches what the renderer thinks is on screen, and the
+    next redraw would leave a copy of it: so each piece is written whole. A signal outside a
+    hold goes at once to the handler that was in place (the CLI's: exit 130 or 143); inside, as
+    the hold ends; a second one inside, at once (a write blocked by a stopped terminal).
+    Installed once per answer, a hold costs two attribute writes, not four sigaction calls.
+    """
+
+    def __init__(self) -> None:
+        self._before: dict[int, Handler] = {}
+        self._held = False
+        self._caught: tuple[int, FrameType | None] | None = None
+
+    def install(self) -> None:
+        """Take over the handlers (once; only the main thread gets Python's signal handlers)."""
+        if self._before or threading.current_thread() is not threading.main_thread():
+            return
+        for signum in _HELD:
+            self._before[signum] = signal.signal(signum, self._handle)
+
+    def uninstall(self) -> None:
+        """Put the handlers back."""
+        for signum, handler in self._before.items():
+            signal.signal(signum, handler)
+        self._before.clear()
+
+    def __enter__(self) -> None:
+        self._held = True
+
+    def __exit__(self, *exc: object) -> None:
+        self._held = False
+        caught, self._caught = self._caught, None
+        if caught is not None:
+            self._deliver(*caught)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self._held and self._caught is None:
+            self._caught = (signum, frame)
+        else:
+            self._caught = None
+            self._deliver(signum, frame)
+
+    def _deliver(self, signum: int, frame: FrameType | None) -> None:
+        handler = self._before.get(signum)
+        if callable(handler):
+            handler(signum, frame)
+        elif handler == signal.SIG_DFL:  # the default action: with our handler out of the way
+            self.uninstall()
+            signal.raise_signal(signum)
 
 
 class AnswerWriter:
@@ -30,6 +90,7 @@ class AnswerWriter:
         self._out = out
         self._markdown = out.is_tty if markdown is None else markdown
         self._show_thinking = show_thinking
+        self._signals = SignalHold()  # on a terminal: each piece is drawn whole
         self._stream: MarkdownStream | None = None
         self._thinking: ThinkingStream | None = None
         terminal = self._markdown or out.stdout_is_terminal
@@ -42,10 +103,13 @@ class AnswerWriter:
         """Write the next piece of the answer."""
         if not piece:
             return
-        self._end_thinking()
-        if self._safe is not None:
-            piece = self._safe.feed(piece)
-        self._show(piece)
+        if self._markdown:
+            self._signals.install()
+        with self._signals if self._markdown else contextlib.nullcontext():
+            self._end_thinking()
+            if self._safe is not None:
+                piece = self._safe.feed(piece)
+            self._show(piece)
 
     def _show(self, piece: str) -> None:
         if not piece:
@@ -102,6 +166,13 @@ class AnswerWriter:
         if self._done:
             return
         self._done = True
+        try:
+            with self._signals if self._markdown else contextlib.nullcontext():
+                self._end(abort=abort)
+        finally:
+            self._signals.uninstall()
+
+    def _end(self, *, abort: bool) -> None:
         self._end_thinking()
         if self._safe is not None:
             self._show(self._safe.flush())
