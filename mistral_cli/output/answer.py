@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from mistral_cli.textsafe import StreamSanitizer
 
@@ -14,9 +14,10 @@ if TYPE_CHECKING:
     from types import FrameType, TracebackType
 
     from mistral_cli.output import Output
-    from mistral_cli.output.markdown_stream import MarkdownStream, ThinkingStream
+    from mistral_cli.output.markdown_stream import CodeExtractor, MarkdownStream, ThinkingStream
 
     Handler = Callable[[int, FrameType | None], object] | int | None
+    Extract = Literal["all", "last"]
 
 _HELD = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
 
@@ -82,12 +83,28 @@ class AnswerWriter:
     Thinking goes to stderr, dimmed on a terminal, or nowhere when `show_thinking` is False.
     Thinking, and the answer on a terminal (rendered or --raw), are sanitised as they stream:
     a control sequence split across pieces is caught too. Piped, the answer is byte-exact.
+    With `extract` (-x), only fenced code is printed, plain: each block once its closing fence
+    arrives ("all"), or the last block once the answer is complete ("last").
     """
 
     def __init__(
-        self, out: Output, *, markdown: bool | None = None, show_thinking: bool = True
+        self,
+        out: Output,
+        *,
+        markdown: bool | None = None,
+        show_thinking: bool = True,
+        extract: Extract | None = None,
     ) -> None:
         self._out = out
+        self._extract: CodeExtractor | None = None
+        self._extract_last = extract == "last"
+        self._held = ""  # --extract-last: the latest block, printed once the answer is complete
+        self.extracted = 0  # code blocks printed (-x)
+        if extract is not None:
+            from mistral_cli.output.markdown_stream import CodeExtractor
+
+            self._extract = CodeExtractor()
+            markdown = False  # code is printed plain, on a terminal too
         self._markdown = out.is_tty if markdown is None else markdown
         self._show_thinking = show_thinking
         self._signals = SignalHold()  # on a terminal: each piece is drawn whole
@@ -107,9 +124,26 @@ class AnswerWriter:
             self._signals.install()
         with self._signals if self._markdown else contextlib.nullcontext():
             self._end_thinking()
+            if self._extract is not None:
+                self._code(self._extract.feed(piece))
+                return
             if self._safe is not None:
                 piece = self._safe.feed(piece)
             self._show(piece)
+
+    def _code(self, blocks: list[str]) -> None:
+        """-x: print each whole block (or, with --extract-last, keep the latest)."""
+        if self._extract_last:
+            self._held = blocks[-1] if blocks else self._held
+            return
+        for block in blocks:
+            self._out.write(block)  # sanitised on a terminal
+            self.extracted += 1
+
+    @property
+    def unclosed_code(self) -> bool:
+        """-x: the answer had a code block without its closing fence (not printed)."""
+        return self._extract is not None and self._extract.unclosed
 
     def _show(self, piece: str) -> None:
         if not piece:
@@ -174,6 +208,13 @@ class AnswerWriter:
 
     def _end(self, *, abort: bool) -> None:
         self._end_thinking()
+        if self._extract is not None:
+            if not abort:  # a cut answer has no last block, and never a half one
+                self._code(self._extract.close())
+                if self._held:
+                    self._out.write(self._held)
+                    self.extracted = 1
+            return
         if self._safe is not None:
             self._show(self._safe.flush())
         if self._stream is not None:

@@ -1,6 +1,7 @@
 """Streamed answers on a terminal: live markdown and thinking.
 
-The names load on first use: the block cutter (_blocks) can be used without importing rich.
+The names load on first use: the block cutter (_blocks) and the code extractor (_code) can be
+used without importing rich.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mistral_cli.output.markdown_stream._code import CodeExtractor
     from mistral_cli.output.markdown_stream._render import (
         CODE_THEME,
         CodeFriendlyMarkdown,
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_THEME",
+    "CodeExtractor",
     "CodeFriendlyMarkdown",
     "MarkdownStream",
     "ThinkingStream",
@@ -26,6 +29,7 @@ __all__ = [
 
 _HOMES = {
     "CODE_THEME": "_render",
+    "CodeExtractor": "_code",
     "CodeFriendlyMarkdown": "_render",
     "MarkdownStream": "_stream",
     "ThinkingStream": "_stream",
