@@ -67,14 +67,23 @@ def test_run_success_prints_model_id_last(fake, fake_transport, train):
     body = fake.requests_to("POST /v1/fine_tuning/jobs")[0].json()
     assert body["auto_start"] is False
     assert body["hyperparameters"] == {"training_steps": 10}
-    err = plain(result.stderr)
-    assert "QUEUED → VALIDATING\n" in err
-    assert f"started job {job.id} (QUEUED)\n" in err
-    assert "QUEUED → RUNNING\n" in err
-    assert err.count("event validation-started") == 1
-    assert "RUNNING → SUCCESS\n" in err
-    assert "estimate: cost 2.5 EUR, ~10 min" in err
-    assert err.count("checkpoint step 10:") == 1
+    file_id = fake.module(FilesFake).live()[0].id
+    assert plain(result.stderr) == (
+        f"{train}: ok (12 examples, ~207 tokens)\n"
+        f"uploaded {train} as {file_id}\n"
+        f"created job {job.id} (QUEUED)\n"
+        "QUEUED → VALIDATING\n"
+        "event validation-started\n"
+        "VALIDATING → VALIDATED\n"
+        "estimate: cost $2.50, ~10 min, 4.29 epochs\n"
+        f"started job {job.id} (QUEUED)\n"
+        "QUEUED → RUNNING\n"
+        "checkpoint step 10: train_loss 0.2\n"
+        "checkpoint step 20: train_loss 0.1\n"
+        "RUNNING → SUCCESS\n"
+        "checkpoint step 30: train_loss 0.0667\n"
+        f'next: mistral chat -m {job.model_id()} "Hello!"\n'
+    )
     assert not fake.requests_to(f"POST /v1/fine_tuning/jobs/{job.id}/cancel")
 
 
@@ -191,7 +200,7 @@ def test_estimate_only_and_dry_run(fake, fake_transport, train):
         ctx(fake_transport),
     )
     assert dry.exit_code == 0, dry.stderr
-    assert "estimate: cost 2.5 EUR, ~20 min, 8.58 epochs" in plain(dry.stderr)
+    assert "estimate: cost $2.50, ~20 min, 8.58 epochs" in plain(dry.stderr)
     assert fake.requests_to("POST /v1/fine_tuning/jobs")[-1].query == {"dry_run": ["true"]}
     assert len(ft(fake).jobs) == 1
 

@@ -161,11 +161,16 @@ def test_not_entitled_422_exit_10(fake, env, train):
 
 
 def test_over_budget_exit_11_job_stays_validated(fake, env, train):
-    done = mistral(env, *RUN, str(train), "--max-cost", "1EUR")
+    done = mistral(env, *RUN, str(train), "--max-cost", "$1")
     assert done.returncode == 11, done.stderr
     job = next(iter(ft(fake).jobs.values()))
     assert job.status == "VALIDATED"
-    assert "estimated cost 2.5 EUR > --max-cost 1" in done.stderr
+    assert done.stderr.splitlines()[-2:] == [
+        f"mistral: error: estimated cost $2.50 > --max-cost $1.00; job {job.id} waits at "
+        "VALIDATED (nothing is spent until it starts)",
+        f"hint: start it anyway: mistral finetune start {job.id} --wait; cancel it: mistral "
+        f"finetune cancel {job.id}; or rerun with a higher --max-cost and --attach to pick it up",
+    ]
     assert not fake.requests_to(f"POST /v1/fine_tuning/jobs/{job.id}/cancel")
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mistral_cli.services.finetune import local as local_svc
 from mistral_cli.services.finetune import run as run_svc
 from mistral_cli.services.finetune import wait as wait_svc
+from mistral_cli.services.pricing import money
 from mistral_cli.values import counted
 
 if TYPE_CHECKING:
@@ -50,9 +53,14 @@ class Reporter:
         first = self.job is None
         self.job, self.job_id, self.status = job, job.id, job.status or "unknown"
         if first and self.state_file is not None:
-            from mistral_cli.services.finetune.run import save_state
+            from mistral_cli.fsio import WriteFailed
+            from mistral_cli.services.finetune.handoff import save_state
 
-            save_state(self.state_file, job)
+            try:
+                save_state(self.state_file, job)
+            except WriteFailed as exc:
+                hint = f"job {job.id} exists ({self.status}): mistral finetune status {job.id}"
+                raise WriteFailed(exc.message, hint=hint) from None
 
 
 def render(rep: Reporter, event: object) -> None:
@@ -77,7 +85,7 @@ def _unknown(rep: Reporter, event: wait_svc.UnknownStatus) -> None:
 
 
 def _event(rep: Reporter, event: wait_svc.NewEvent) -> None:
-    data = f" {event.event.data}" if event.event.data else ""
+    data = f" {json.dumps(event.event.data, ensure_ascii=False)}" if event.event.data else ""
     payload = {"job_id": rep.job_id, "name": event.event.name, "data": event.event.data}
     rep.emit("job.event", f"event {event.event.name}{data}", **payload)
 
@@ -101,7 +109,21 @@ def _finished(rep: Reporter, event: wait_svc.Finished) -> None:
     rep.track(event.job)
 
 
-def _checked(rep: Reporter, event: run_svc.Checked) -> None:
+def _targets(rep: Reporter, event: local_svc.Targets) -> None:
+    if event.by_server:
+        text = "classifier targets: inferred by the server (training files given by id)"
+    else:
+        text = "classifier targets: " + "; ".join(
+            f"{t.name} ({t.kind}, {counted(len(t.labels), 'label')})" for t in event.targets
+        )
+    targets = [
+        {"name": t.name, "labels": list(t.labels), "loss_function": t.loss_function}
+        for t in event.targets
+    ]
+    rep.emit("job.targets", text, targets=targets, by_server=event.by_server)
+
+
+def _checked(rep: Reporter, event: local_svc.Checked) -> None:
     report = event.report
     examples, tokens = counted(report.samples, "example"), counted(report.tokens, "token")
     text = f"{event.path}: ok ({examples}, ~{tokens}"
@@ -127,7 +149,7 @@ def _estimate(rep: Reporter, event: run_svc.Estimate) -> None:
     meta = event.meta
     parts: list[str] = []
     if meta.cost is not None:
-        parts.append(f"cost {meta.cost:g} {meta.cost_currency or ''}".rstrip())
+        parts.append(f"cost {money(meta.cost, (meta.cost_currency or 'USD').upper())}")
     if meta.expected_duration_seconds:
         parts.append(f"~{max(1, round(meta.expected_duration_seconds / 60))} min")
     if event.epochs is not None:
@@ -156,7 +178,8 @@ _HANDLERS: tuple[tuple[type[Any], Any], ...] = (
     (wait_svc.NewCheckpoint, _checkpoint),
     (wait_svc.Retrying, _retrying),
     (wait_svc.Finished, _finished),
-    (run_svc.Checked, _checked),
+    (local_svc.Checked, _checked),
+    (local_svc.Targets, _targets),
     (run_svc.FileReady, _file),
     (run_svc.JobReady, _job),
     (run_svc.Estimate, _estimate),
