@@ -248,3 +248,45 @@ def test_status_jsonl_events(fake, env, train):
     assert events[-1]["type"] == "job.final"
     assert events[-1]["status"] == "SUCCESS"
     assert events[-1]["exit_code"] == 0
+
+
+def test_wandb_key_never_shown_even_with_debug(fake, env, train):
+    key = "wandb0" + "k" * 34
+    done = mistral(
+        env,
+        "--debug",
+        "finetune",
+        "create",
+        "-m",
+        MODEL,
+        "--train",
+        str(train),
+        "--wandb-project",
+        "tickets",
+        "--json",
+        WANDB_API_KEY=key,
+    )
+    assert done.returncode == 0, done.stderr
+    sent = fake.requests_to("POST /v1/fine_tuning/jobs")[0].json()
+    assert sent["integrations"][0]["api_key"] == key
+    assert '"api_key":"****"' in done.stderr  # the traced request body
+    assert key not in done.stdout + done.stderr
+    assert json.loads(done.stdout)["integrations"][0]["project"] == "tickets"
+
+
+def test_rerun_after_over_budget_attaches_and_trains(fake, env, train, tmp_path):
+    github = tmp_path / "github_output"
+    over = mistral(env, *RUN, str(train), "--max-cost", "1")
+    assert over.returncode == 11, over.stderr
+    refused = mistral(env, *RUN, str(train), "--max-cost", "1")
+    assert refused.returncode == 4
+    assert "rerun the same command with --attach" in refused.stderr
+    done = mistral(
+        env, *RUN, str(train), "--max-cost", "3", "--attach", "--json", GITHUB_OUTPUT=str(github)
+    )
+    assert done.returncode == 0, done.stderr
+    job = next(iter(ft(fake).jobs.values()))
+    assert json.loads(done.stdout)["fine_tuned_model"] == job.model_id()
+    assert github.read_text() == (
+        f"job_id={job.id}\nstatus=SUCCESS\nfine_tuned_model={job.model_id()}\n"
+    )

@@ -10,6 +10,7 @@ drops unknown keys), unknown keys answer 422. A job echoes its W&B integrations 
 (WandbIntegrationOut, with a run url) and its classifier targets (ClassifierTargetOut); its
 checkpoints carry valid_* metrics only when it has validation files, as the API's do. The job
 list's `created_after` must be a date-time (`2025-01-01T00:00:00`): a bare date is a 422.
+Once a job is seen at SUCCESS its model is listed in the catalogue (chat, or classification).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ HYPER_KEYS: Final = frozenset(
         "fim_ratio",
     }
 )
+CHAT_CAPABILITIES: Final = ("completion_chat", "function_calling")
 TOKENS_PER_STEP: Final = 131072
 DATA_TOKENS: Final = 305375
 
@@ -126,9 +128,16 @@ class FakeJob:
             self.checkpoints.append({"metrics": metrics, "step_number": step, "created_at": now()})
 
     def hyperparameters(self) -> dict[str, Any]:
-        """Return the hyperparameters with the API's defaults filled in."""
+        """Return every hyperparameter as the API does: defaults filled in, null when unset."""
         given = {k: v for k, v in self.body.get("hyperparameters", {}).items() if v is not None}
-        defaults = {"learning_rate": 0.0001, "weight_decay": 0.1, "warmup_fraction": 0.05}
+        defaults: dict[str, Any] = {
+            "training_steps": None,
+            "learning_rate": 0.0001,
+            "weight_decay": 0.1,
+            "warmup_fraction": 0.05,
+            "epochs": None,
+            "seq_len": None,
+        }
         if self.job_type == "completion":
             defaults["fim_ratio"] = 0.9
         return {**defaults, **given}
@@ -383,7 +392,33 @@ class FineTuneFake(FakeModule):
         if isinstance(job, FakeResponse):
             return job
         job.advance()
+        if job.status == "SUCCESS":
+            self._publish(job)
         return json_response(200, job.document(detailed=True))
+
+    def _publish(self, job: FakeJob) -> None:
+        """List a succeeded job's model in the catalogue, as the API does (once)."""
+        catalog = self.fake.models
+        model_id = job.model_id()
+        base = catalog.find(job.body["model"])
+        if base is None or catalog.find(model_id) is not None:
+            return
+        card = copy.deepcopy(base)
+        capabilities = dict.fromkeys(card["capabilities"], False)
+        wanted = ("classification",) if job.job_type == "classifier" else CHAT_CAPABILITIES
+        capabilities.update(dict.fromkeys(wanted, True))
+        card.update(
+            id=model_id,
+            name=model_id,
+            aliases=[],
+            capabilities=capabilities,
+            owned_by=job.workspace,
+            type="fine-tuned",
+            job=job.id,
+            root=job.body["model"],
+            archived=False,
+        )
+        catalog.cards.append(card)
 
     @route("POST", "/v1/fine_tuning/jobs/{job_id}/start")
     def start(self, request: FakeRequest, params: PathParams) -> FakeResponse:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mistral_cli.services.cells import unknown
 from mistral_cli.services.finetune import local as local_svc
 from mistral_cli.services.finetune import run as run_svc
 from mistral_cli.services.finetune import wait as wait_svc
@@ -36,6 +37,7 @@ class Reporter:
     job_id: str | None = None
     status: str = "unknown"
     state_file: Path | None = None
+    following: bool = False  # wait/status --wait: nothing starts the job from here
 
     def emit(self, kind: str, text: str, **data: Any) -> None:  # noqa: ANN401
         """One event: a JSON line on stdout with --jsonl, else a line on stderr."""
@@ -78,6 +80,12 @@ def _status(rep: Reporter, event: wait_svc.StatusChanged) -> None:
         text += f" is {event.status}"
     data = {"job_id": event.job.id, "status": event.status, "previous": event.previous}
     rep.emit("job.status", text, **data)
+    if rep.following and event.status == "VALIDATED" and event.job.auto_start is False:
+        job_id = event.job.id
+        rep.actx.out.warn(
+            f"job {job_id} waits at VALIDATED until it is started: mistral finetune start "
+            f"{job_id} --wait (or cancel it: mistral finetune cancel {job_id})"
+        )
 
 
 def _unknown(rep: Reporter, event: wait_svc.UnknownStatus) -> None:
@@ -141,7 +149,7 @@ def _file(rep: Reporter, event: run_svc.FileReady) -> None:
 def _job(rep: Reporter, event: run_svc.JobReady) -> None:
     rep.track(event.job)
     verb = "attached to" if event.attached else "created"
-    text = f"{verb} job {event.job.id} ({event.job.status})"
+    text = f"{verb} job {event.job.id} ({unknown(event.job.status)})"
     rep.emit("job.created", text, job_id=event.job.id, attached=event.attached)
 
 
@@ -161,7 +169,7 @@ def _estimate(rep: Reporter, event: run_svc.Estimate) -> None:
 
 def _started(rep: Reporter, event: run_svc.Started) -> None:
     rep.track(event.job)
-    text = f"started job {event.job.id} ({event.job.status})"
+    text = f"started job {event.job.id} ({unknown(event.job.status)})"
     rep.emit("job.started", text, job_id=event.job.id, status=event.job.status)
 
 

@@ -96,7 +96,7 @@ def _cancel(actx: AppContext, job_id: str) -> None:
     except CliError as exc:
         actx.out.warn(f"could not cancel job {job_id}: {exc.message}")
         return
-    actx.out.info(f"job {job_id}: cancellation requested ({job.status})")
+    actx.out.info(f"job {job_id}: cancellation requested ({job.status or '?'})")
 
 
 @dataclass(frozen=True)

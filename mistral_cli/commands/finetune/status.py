@@ -127,7 +127,7 @@ def _follow(
     """Follow `job` to its end with this context's runner, then print it as every verb does."""
     from mistral_cli.commands.finetune import _events, _flow, _plan
 
-    reporter = _events.Reporter(actx, jsonl=jsonl, job_id=job)
+    reporter = _events.Reporter(actx, jsonl=jsonl, job_id=job, following=True)
     events = _plan.runner(actx).wait(job, _flow.duration(timeout))
     _flow.drive(
         actx,

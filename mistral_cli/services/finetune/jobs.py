@@ -71,9 +71,10 @@ def conflict(client: JobsClient, job_in: JobIn, *, request_id: str | None = None
         live = live_jobs(client, job_in)
     except CliError:  # the list failing must not hide the conflict itself
         live = []
+    where = f"(HTTP 409, request {request_id})" if request_id else "(HTTP 409)"
     if not live:
         return JobConflict(
-            "a similar job is already queued, validated or running",
+            f"a similar job is already queued, validated or running {where}",
             status=409,
             request_id=request_id,
             hint="find it: mistral finetune list --mine; then follow it (mistral finetune wait "
@@ -90,7 +91,7 @@ def conflict(client: JobsClient, job_in: JobIn, *, request_id: str | None = None
         steps.append(f"follow it: mistral finetune wait {first.id}")
     steps.append(f"cancel it: mistral finetune cancel {first.id}")
     return JobConflict(
-        f"a similar job is already queued, validated or running: {named}",
+        f"a similar job is already queued, validated or running: {named} {where}",
         status=409,
         request_id=request_id,
         hint="; ".join(steps),
