@@ -35,7 +35,12 @@ def write_train(path: Path, count: int = 12) -> Path:
         }
         for n in range(count)
     ]
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return write_jsonl(path, lines)
+
+
+def write_jsonl(path: Path, samples: list[dict[str, object]]) -> Path:
+    """Write one JSON object a line (UTF-8) and return the path."""
+    path.write_text("".join(json.dumps(sample) + "\n" for sample in samples), encoding="utf-8")
     return path
 
 

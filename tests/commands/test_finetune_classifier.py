@@ -9,7 +9,7 @@ import pytest
 
 import tests.fakes.files
 import tests.fakes.finetune  # noqa: F401  # registers the fine-tuning routes
-from tests.commands.test_finetune import ctx, ft, plain
+from tests.commands.test_finetune import ctx, ft, plain, write_jsonl
 from tests.fakes import FakeMistral
 from tests.fakes.files import FilesFake
 from tests.support import invoke
@@ -29,8 +29,7 @@ def write_classifier(path: Path, count: int = 12) -> Path:
         }
         for n in range(count)
     ]
-    path.write_text("".join(json.dumps(s) + "\n" for s in samples), encoding="utf-8")
-    return path
+    return write_jsonl(path, samples)
 
 
 @pytest.fixture
