@@ -155,7 +155,22 @@ def test_cancel_on_interrupt_sends_one_cancel(fake, fake_transport):
     argv = ["finetune", "status", job_id, "--wait", "--cancel-on-interrupt"]
     stderr = interrupted(argv, ctx(fake_transport, InterruptAfter(1)))
     assert len(fake.requests_to(f"POST /v1/fine_tuning/jobs/{job_id}/cancel")) == 1
-    assert f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED)" in stderr
+    # the last line follows the cancelled job; it no longer says to resume or cancel it
+    assert plain(stderr).splitlines()[-1] == (
+        f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED); follow it: "
+        f"mistral finetune status {job_id}"
+    )
+
+
+def test_cancel_on_interrupt_that_fails_keeps_the_resume_line(fake, fake_transport):
+    job_id = _running_job(fake)
+    fake.inject(f"POST /v1/fine_tuning/jobs/{job_id}/cancel", Fault.status(404))
+    argv = ["finetune", "status", job_id, "--wait", "--cancel-on-interrupt"]
+    stderr = interrupted(argv, ctx(fake_transport, InterruptAfter(1)))
+    assert plain(stderr).splitlines()[-1] == (
+        f"job {job_id} is still RUNNING; resume: mistral finetune wait {job_id}; "
+        f"cancel: mistral finetune cancel {job_id}"
+    )
 
 
 def test_wait_polls_with_backoff_and_env_interval(fake, fake_transport):
@@ -184,9 +199,9 @@ def test_timeout_counts_slept_time(fake, fake_transport):
         124,
         "",
         f"job {job_id} is RUNNING\n"
-        f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED)\n"
-        f"mistral: error: job {job_id} is still RUNNING after 30 s\n"
-        f"hint: it runs on; resume: mistral finetune wait {job_id}\n",
+        f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED); follow it: "
+        f"mistral finetune status {job_id}\n"
+        f"mistral: error: job {job_id} is still RUNNING after 30 s\n",
     )
     assert len(fake.requests_to(f"POST /v1/fine_tuning/jobs/{job_id}/cancel")) == 1
 

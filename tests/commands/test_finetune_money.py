@@ -47,6 +47,29 @@ def test_a_budget_in_another_currency_is_exit_2(fake, fake_transport, train, arg
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    ("flag", "stderr"),
+    [
+        (
+            ["--max-cost", "20EUR"],
+            "mistral: error: --max-cost '20EUR': estimates are in USD; give the amount in USD\n"
+            "hint: e.g. --max-cost 5 or --max-cost 0.50 (US dollars)\n",
+        ),
+        (
+            ["--timeout", "soon"],
+            "mistral: error: --timeout expects a duration, got 'soon'\n"
+            "hint: e.g. --timeout 90s, 15m, 6h, 2d or 1h30m (a bare number is seconds)\n",
+        ),
+    ],
+)
+def test_run_checks_its_values_before_anything_else(fake, fake_transport, train, flag, stderr):
+    # no --model, and a W&B project without its key: the bad value is still the one error
+    argv = ["finetune", "run", str(train), "--wandb-project", "p", *flag]
+    result = invoke(argv, ctx(fake_transport))
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", stderr)
+    assert fake.requests == []
+
+
 @pytest.mark.parametrize("amount", ["3", "$3", "3USD", "3 usd", "US$3"])
 def test_usd_amounts_in_every_form(fake, fake_transport, train, amount):
     result = invoke([*RUN, str(train), "--max-cost", amount], ctx(fake_transport))

@@ -70,9 +70,10 @@ def drive(
     except Interrupted:
         _interrupted(actx, reporter, cancel=cancel_on_interrupt)
         raise
-    except WaitTimeout:
-        if cancel_on_timeout and reporter.job_id:
-            _cancel(actx, reporter.job_id)
+    except WaitTimeout as exc:
+        job_id = reporter.job_id
+        if cancel_on_timeout and job_id and _cancel(actx, job_id):
+            exc.hint = None  # it does not run on: the cancel line above says what happens
         raise
 
 
@@ -80,23 +81,28 @@ def _interrupted(actx: AppContext, reporter: Reporter, *, cancel: bool) -> None:
     job_id = reporter.job_id
     if job_id is None:
         return
-    if cancel:
-        _cancel(actx, job_id)
+    if cancel and _cancel(actx, job_id):
+        return  # cancelled: nothing to resume, nothing left to cancel
     actx.out.info(
         f"job {job_id} is still {reporter.status}; resume: mistral finetune wait {job_id}; "
         f"cancel: mistral finetune cancel {job_id}"
     )
 
 
-def _cancel(actx: AppContext, job_id: str) -> None:
+def _cancel(actx: AppContext, job_id: str) -> bool:
+    """Ask the server to cancel the job; False (and a warning) when it could not be asked."""
     from mistral_cli.services.finetune import jobs as svc
 
     try:
         job = svc.cancel_job(actx.client(), job_id)
     except CliError as exc:
         actx.out.warn(f"could not cancel job {job_id}: {exc.message}")
-        return
-    actx.out.info(f"job {job_id}: cancellation requested ({job.status or '?'})")
+        return False
+    actx.out.info(
+        f"job {job_id}: cancellation requested ({job.status or '?'}); "
+        f"follow it: mistral finetune status {job_id}"
+    )
+    return True
 
 
 @dataclass(frozen=True)

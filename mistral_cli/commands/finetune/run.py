@@ -64,6 +64,8 @@ def run(
     from mistral_cli.services.finetune.handoff import check_paths
 
     actx = app_context(ctx)
+    # the values first: a bad --max-cost or --timeout is exit 2 before any other work
+    budget, limit = _flow.budget(actx, max_cost), _flow.duration(timeout)
     flags = _plan.JobFlags(
         model=model,
         train=train,
@@ -84,12 +86,12 @@ def run(
         _plan.plan(actx, flags),
         attach=attach,
         reuse_succeeded=reuse_succeeded,
-        budget=_flow.budget(actx, max_cost),
+        budget=budget,
         cancel_if_over_budget=cancel_if_over_budget,
         dry_run=dry_run,
         estimate_only=estimate_only,
         wait=wait,
-        timeout=_flow.duration(timeout),
+        timeout=limit,
         validate=not no_validate,
         reuse=not no_reuse,
         strict=strict,
