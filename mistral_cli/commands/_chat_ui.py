@@ -6,7 +6,7 @@ Imported only once `mistral chat` runs (never for --help).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from mistral_cli.errors import UsageError
 
@@ -37,6 +37,7 @@ class ChatOptions:
     conversation: str | None = None
     no_save: bool = False
     max_cost: float | None = None  # USD: --max-cost, else MISTRAL_MAX_COST
+    extract: Literal["all", "last"] | None = None  # -x / --extract-last: fenced code only
     attach: tuple[str, ...] = ()  # -a PATH|URL (one-shot)
     tool_results: tuple[str, ...] = ()  # --tool-result ID=JSON (with -c)
 
@@ -217,10 +218,11 @@ def chat_budget(
 
 def render_turn(
     actx: AppContext, turn: Turn, opts: ChatOptions, budget: ChatBudget | None = None
-) -> None:
+) -> int:
     """Show the answer as it arrives (or only the events, for --jsonl; nothing for --json).
 
     With a budget, each piece is counted first; one that would cross it ends the stream.
+    Returns the number of code blocks printed with -x/--extract-last (0 without them).
     """
     from mistral_cli.output.answer import AnswerWriter
     from mistral_cli.services.chat import RawEvent, TextDelta, ThinkingDelta
@@ -232,7 +234,8 @@ def render_turn(
             f"unanswered tool calls left out of the history: {calls}; "
             "answer them with -c --tool-result ID=JSON before asking on"
         )
-    with AnswerWriter(actx.out, show_thinking=not (opts.hide_thinking or quiet)) as writer:
+    show_thinking = not (opts.hide_thinking or quiet)
+    with AnswerWriter(actx.out, show_thinking=show_thinking, extract=opts.extract) as writer:
         for event in turn:
             if isinstance(event, TextDelta | ThinkingDelta) and budget is not None:
                 budget.add_answer(event.text)
@@ -245,10 +248,29 @@ def render_turn(
                 writer.text(event.text)
             else:
                 writer.thinking(event.text)
+    if writer.unclosed_code:
+        actx.out.warn("a code block without its closing fence was not printed")
     if not quiet:
-        show_extras(actx, turn.first)
+        show_after(actx, turn, opts)
+    return writer.extracted
+
+
+def show_after(actx: AppContext, turn: Turn, opts: ChatOptions) -> None:
+    """After the first choice's text: what it holds beside, then the other choices (n > 1)."""
+    show_extras(actx, turn.first)
+    if opts.extract and turn.others:  # code for a pipeline: one choice's, never two
+        actx.out.notice(f"-x printed the first choice only; {others(turn)} not shown")
+    elif opts.extract is None:
         for choice in turn.others:
             show_choice(actx, choice, opts)
+
+
+def others(turn: Turn) -> str:
+    """`choice 2` or `choices 2-3`: the choices beside the first."""
+    numbers = [choice.index + 1 for choice in turn.others]
+    if len(numbers) == 1:
+        return f"choice {numbers[0]}"
+    return f"choices {numbers[0]}-{numbers[-1]}"
 
 
 def show_choice(actx: AppContext, choice: ChoiceState, opts: ChatOptions) -> None:

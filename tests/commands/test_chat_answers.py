@@ -337,6 +337,18 @@ def test_several_choices_are_kept_apart_and_the_first_is_saved(
 
 
 @pytest.mark.parametrize("flags", [[], ["--no-stream"]])
+def test_extract_prints_the_first_choice_s_code_only(
+    fake: FakeMistral, fake_transport: httpx.MockTransport, flags: list[str]
+) -> None:
+    fake.chat.replies.append(
+        Reply(text="Run:\n```sh\nls\n```\n", choices=("```sh\nrm -r x\n```", "No."))
+    )
+    result = chat(fake_transport, "-x", "--param", "n=3", *flags, "List files")
+    assert (result.exit_code, result.stdout) == (0, "ls\n")
+    assert result.stderr == "-x printed the first choice only; choices 2-3 not shown\n"
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-stream"]])
 def test_json_keeps_every_choice(
     fake: FakeMistral, fake_transport: httpx.MockTransport, flags: list[str]
 ) -> None:
