@@ -301,7 +301,7 @@ def show_extras(actx: AppContext, choice: ChoiceState) -> None:
 def report_turn(actx: AppContext, turn: Turn, opts: ChatOptions) -> None:
     """After the answer: the JSON document, a cut-short warning, the usage line."""
     from mistral_cli.output.answer import usage_line
-    from mistral_cli.services.chat.turn import cut_short
+    from mistral_cli.services.chat.turn import cut_short, empty_answer
 
     if opts.json_out:
         actx.out.json(turn.response())
@@ -314,6 +314,8 @@ def report_turn(actx: AppContext, turn: Turn, opts: ChatOptions) -> None:
         cut = cut_short(choice)
         if cut:
             actx.out.warn(f"choice {choice.index + 1}: {cut}")
+    for choice in turn.blank_others:
+        actx.out.warn(f"choice {choice.index + 1}: {empty_answer(choice)}")
     if opts.usage or actx.out.err_is_tty:
         used = turn.usage
         prices = actx.prices()

@@ -328,7 +328,10 @@ def test_several_choices_are_kept_apart_and_the_first_is_saved(
         Reply(text="Red and blue make purple.", choices=("Purple.", ""), chunk_size=4)
     )
     result = chat(fake_transport, "--param", "n=3", *flags, "Red and blue?")
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "mistral: warning: choice 3: the answer is empty (finish_reason: stop)\n",
+    )
     assert result.stdout == "Red and blue make purple.\n── choice 2 ──\nPurple.\n"
     assert [(m.role, m.content) for m in saved(tmp_path)] == [
         ("user", "Red and blue?"),

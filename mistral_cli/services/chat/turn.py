@@ -224,6 +224,14 @@ class Turn:
         rest = (c for c in self.choices.values() if c is not self.first and c.anything)
         return sorted(rest, key=_index)
 
+    @property
+    def blank_others(self) -> list[ChoiceState]:
+        """The other choices of a complete answer that hold nothing at all, in index order."""
+        if not self.completed:
+            return []
+        rest = (c for c in self.choices.values() if c is not self.first and not c.anything)
+        return sorted(rest, key=_index)
+
     # ------------------------------------------------------------ reading the answer
 
     def _run(self) -> Generator[ChatEvent, None, None]:
