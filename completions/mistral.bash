@@ -117,7 +117,7 @@ _mistral() {
         "conversations doctor") words="--json --help" ;;
         "conversations list") words="--json --help" ;;
         "conversations prune") words="--older-than --help" ;;
-        "conversations rm") words="--help" ;;
+        "conversations rm") words="--yes -y --help" ;;
         "conversations show") words="--json --help" ;;
         "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --encoding --field --force --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
         "files") words="download list rm show --help" ;;

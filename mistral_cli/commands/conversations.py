@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Annotated
 
 import typer
 
-from mistral_cli.commands._shared import JsonOpt, new_app
+from mistral_cli.commands._shared import (
+    JsonOpt,
+    YesOpt,
+    check_can_ask,
+    confirm_deletion,
+    new_app,
+)
 
 app = new_app(
     "conversations",
@@ -64,20 +71,27 @@ def remove_conversations(
     conversation_ids: Annotated[
         list[str], typer.Argument(metavar="ID...", help="Ids or id prefixes.")
     ],
+    yes: YesOpt = False,
 ) -> None:
-    """Delete saved conversations.
+    """Delete saved conversations (asks on a terminal; --yes otherwise).
 
     Example: mistral conversations rm 3f9a 77c1
     """
     from mistral_cli.context import app_context
     from mistral_cli.services import conversations as svc
+    from mistral_cli.services.recent_ids import forget
     from mistral_cli.values import counted
 
     actx = app_context(ctx)
+    again = f"mistral conversations rm {shlex.join(conversation_ids)} --yes"
+    check_can_ask(actx.out, "conversation", len(set(conversation_ids)), yes=yes, again=again)
     store = svc.ConversationStore.open(actx.data_dir())
-    found = [store.find(prefix) for prefix in conversation_ids]  # all resolve, or none go
+    found = list({c.id: c for c in map(store.find, conversation_ids)}.values())  # all, or none
+    names = [svc.named(c) for c in found]
+    confirm_deletion(actx.out, "conversation", names, yes=yes, again=again)
     store.delete([c.id for c in found])
-    actx.out.info(f"deleted {counted(len({c.id for c in found}), 'conversation')}")
+    forget(actx.cache_dir(), "conversation", [c.id for c in found])
+    actx.out.info(f"deleted {counted(len(found), 'conversation')}")
 
 
 @app.command("prune")

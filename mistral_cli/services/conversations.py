@@ -386,6 +386,11 @@ def summary_row(conversation: Conversation) -> list[str]:
     return [c.short_id, redact(c.title), c.model, when(c.updated), str(c.turns)]
 
 
+def named(conversation: Conversation) -> str:
+    """`3f9a1c07 "Capital of Australia?"`: how a question names a conversation."""
+    return f'{conversation.short_id} "{redact(conversation.title)}"'
+
+
 def summary_json(conversation: Conversation) -> dict[str, object]:
     """One conversation in `conversations list --json`."""
     c = conversation

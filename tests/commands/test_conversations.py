@@ -122,7 +122,7 @@ def test_show_unknown_id(store: ConversationStore) -> None:
 def test_rm_by_prefix(store: ConversationStore) -> None:
     keep = add(store, "keep", "q", "a")
     gone = add(store, "gone", "q", "a")
-    result = invoke(["conversations", "rm", gone[:6]], make_context())
+    result = invoke(["conversations", "rm", gone[:6], "--yes"], make_context())
     assert (result.exit_code, result.stderr) == (0, "deleted 1 conversation\n")
     assert [c.id for c in store.summaries()] == [keep]
     assert store.messages(gone) == []
@@ -130,7 +130,7 @@ def test_rm_by_prefix(store: ConversationStore) -> None:
 
 def test_rm_removes_nothing_when_one_id_is_unknown(store: ConversationStore) -> None:
     cid = add(store, "keep", "q", "a")
-    result = invoke(["conversations", "rm", cid, "nope"], make_context())
+    result = invoke(["conversations", "rm", cid, "nope", "--yes"], make_context())
     assert result.exit_code == 2
     assert len(store.summaries()) == 1
 
@@ -290,7 +290,7 @@ def test_rm_on_a_read_only_store_is_exit_1(
 ) -> None:
     cid = add(store, "keep", "q", "a")
     monkeypatch.setattr(ConversationStore, "factory", failing(Faults(OperationalError(READ_ONLY))))
-    result = invoke(["conversations", "rm", cid], make_context())
+    result = invoke(["conversations", "rm", cid, "--yes"], make_context())
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (
         f"mistral: error: cannot write the conversation store {store.path}: {READ_ONLY}\n"
