@@ -117,7 +117,7 @@ _mistral() {
         "config untrust-env") words="--help" ;;
         "conversations") words="doctor list prune rm show --help" ;;
         "conversations doctor") words="--json --help" ;;
-        "conversations list") words="--json --help" ;;
+        "conversations list") words="--all --json --limit --search -n --help" ;;
         "conversations prune") words="--older-than --help" ;;
         "conversations rm") words="--yes -y --help" ;;
         "conversations show") words="--json --help" ;;

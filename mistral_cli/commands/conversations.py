@@ -15,6 +15,7 @@ from mistral_cli.commands._shared import (
     new_app,
 )
 
+LIMIT = 20  # conversations listed unless --limit or --all
 app = new_app(
     "conversations",
     "The chats saved on this machine; continue one with `mistral chat -c` or --conversation ID.",
@@ -22,24 +23,48 @@ app = new_app(
 
 
 @app.command("list")
-def list_conversations(ctx: typer.Context, json_out: JsonOpt = False) -> None:
-    """List saved conversations, the latest first.
+def list_conversations(
+    ctx: typer.Context,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            metavar="TEXT",
+            help="Only those with a prompt or answer holding every word, best match first.",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", min=1, help=f"Show at most N [{LIMIT}]."),
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every one.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """List saved conversations, the latest first (the 20 latest unless --limit or --all).
 
-    Example: mistral conversations list --json | jq -r '.data[0].id'
+    Example: mistral conversations list --search "kubernetes ingress" --limit 5
     """
     from mistral_cli.context import app_context
+    from mistral_cli.errors import UsageError
     from mistral_cli.services import conversations as svc
-
-    actx = app_context(ctx)
-    store = svc.ConversationStore.open(actx.data_dir())
-    found = store.summaries()
     from mistral_cli.services.recent_ids import remember
 
-    remember(actx.cache_dir(), "conversation", [c.id for c in found], replace=True)
+    if show_all and limit is not None:
+        raise UsageError("use either --limit or --all, not both")
+    actx = app_context(ctx)
+    found = svc.ConversationStore.open(actx.data_dir()).listing(search)
+    shown = found if show_all else found[: limit or LIMIT]
+    if len(shown) < len(found):
+        actx.out.info(f"showing {len(shown)} of {len(found)}; --all or --limit N for more")
+    seen = found if search is None else shown  # a plain list saw them all: it replaces
+    remember(
+        actx.cache_dir(), "conversation", [f.conversation.id for f in seen], replace=search is None
+    )
     if json_out:
-        actx.out.json({"object": "list", "data": [svc.summary_json(c) for c in found]})
+        actx.out.json({"object": "list", "data": [svc.found_json(f) for f in shown]})
     else:
-        actx.out.table(svc.LIST_COLUMNS, [svc.summary_row(c) for c in found])
+        columns = svc.LIST_COLUMNS if search is None else svc.SEARCH_COLUMNS
+        actx.out.table(columns, [svc.found_row(f) for f in shown])
 
 
 @app.command("show")

@@ -13,17 +13,9 @@ import pytest
 from mistral_cli import fsio
 from mistral_cli.services.conversations import ConversationStore, StoredMessage, when
 from tests.store_faults import READ_ONLY, Faults, failing, garbage, held_lock, seed, store_path
-from tests.support import invoke, make_context
+from tests.support import Clock, invoke, make_context
 
 DAY = 86400.0
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
