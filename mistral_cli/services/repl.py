@@ -33,7 +33,11 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(name="retry", about="ask the last question again, replacing its answer"),
     SlashCommand(name="undo", about="forget the last question and its answer"),
     SlashCommand(name="usage", about="tokens used in this conversation so far"),
-    SlashCommand(name="save", args="FILE", about="write the conversation to FILE as markdown"),
+    SlashCommand(
+        name="save",
+        args="FILE [--force]",
+        about="write the conversation to FILE as markdown",
+    ),
 )
 _BY_NAME = {command.name: command for command in COMMANDS}
 _ALIASES = {alias: command.name for command in COMMANDS for alias in command.aliases}
