@@ -187,6 +187,7 @@ complete -c mistral -n 'test (__mistral_path) = "conversations rm"' -l yes
 complete -c mistral -n 'test (__mistral_path) = "conversations rm"' -s y
 complete -c mistral -n 'test (__mistral_path) = "conversations rm"' -l help
 complete -c mistral -n 'test (__mistral_path) = "conversations show"' -l json
+complete -c mistral -n 'test (__mistral_path) = "conversations show"' -l no-pager
 complete -c mistral -n 'test (__mistral_path) = "conversations show"' -l help
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l batch
 complete -c mistral -n 'test (__mistral_path) = "embed"' -l batch-size

@@ -120,7 +120,7 @@ _mistral() {
         "conversations list") words="--all --json --limit --search -n --help" ;;
         "conversations prune") words="--older-than --help" ;;
         "conversations rm") words="--yes -y --help" ;;
-        "conversations show") words="--json --help" ;;
+        "conversations show") words="--json --no-pager --help" ;;
         "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --encoding --field --force --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
         "files") words="download list rm show --help" ;;
         "files download") words="--force --output -o --help" ;;

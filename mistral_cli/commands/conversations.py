@@ -71,13 +71,19 @@ def list_conversations(
 def show_conversation(
     ctx: typer.Context,
     conversation_id: Annotated[str, typer.Argument(metavar="ID", help="Id or id prefix.")],
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Write to the terminal directly, not via a pager.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Show a conversation as a markdown transcript (or --json).
 
+    On a terminal the transcript goes through $MISTRAL_PAGER, else $PAGER, else `less -FRX`.
+
     Example: mistral conversations show 3f9a
     """
     from mistral_cli.context import app_context
+    from mistral_cli.output.pager import page, pager_command
     from mistral_cli.services import conversations as svc
 
     actx = app_context(ctx)
@@ -87,7 +93,8 @@ def show_conversation(
     if json_out:
         actx.out.json(svc.conversation_json(found, messages))
     else:
-        actx.out.write(svc.transcript(found, messages))
+        command = None if no_pager else pager_command(actx.environ)
+        page(actx.out, svc.transcript(found, messages), command)
 
 
 @app.command("rm")
