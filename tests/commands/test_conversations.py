@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from sqlite3 import OperationalError
 
@@ -16,18 +15,6 @@ from tests.store_faults import READ_ONLY, Faults, failing, garbage, held_lock, s
 from tests.support import Clock, invoke, make_context
 
 DAY = 86400.0
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(1_790_000_000.0)
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[ConversationStore]:
-    opened = ConversationStore(tmp_path / "home" / "data" / "conversations.sqlite3", clock=clock)
-    yield opened
-    opened.close()
 
 
 def add(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,6 @@ from tests.support import Clock, invoke, make_context
 
 SMALL = "mistral-small-latest"
 HOSTILE = "Hello \x1b]0;pwned\x07there \x1b[2Jnow."
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(1_790_000_000.0)
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[ConversationStore]:
-    opened = ConversationStore(tmp_path / "home" / "data" / "conversations.sqlite3", clock=clock)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

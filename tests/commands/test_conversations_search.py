@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,20 +20,8 @@ INDEX = {"messages_fts", "messages_fts_insert", "messages_fts_delete", "messages
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(1_790_000_000.0)
-
-
-@pytest.fixture
 def path(tmp_path: Path) -> Path:
     return tmp_path / "home" / "data" / "conversations.sqlite3"
-
-
-@pytest.fixture
-def store(path: Path, clock: Clock) -> Iterator[ConversationStore]:
-    opened = ConversationStore(path, clock=clock)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture(params=["fts5", "scan"])

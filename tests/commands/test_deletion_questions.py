@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,13 +13,6 @@ from tests.fakes.router import FakeMistral
 from tests.support import invoke, make_context
 
 SMALL = "mistral-small-latest"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ConversationStore]:
-    opened = ConversationStore(tmp_path / "home" / "data" / "conversations.sqlite3")
-    yield opened
-    opened.close()
 
 
 def add(store: ConversationStore, title: str) -> str:
