@@ -83,9 +83,9 @@ _mistral() {
         "models update") kind=model ;;
         "completion install") words="bash zsh fish" ;;
         "completion show") words="bash zsh fish" ;;
-        "config get") words="api_key base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http profile config_dir cache_dir data_dir" ;;
-        "config set") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http" ;;
-        "config unset") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http" ;;
+        "config get") words="api_key base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer pager poll_interval no_deprecation_notice debug allow_http profile config_dir cache_dir data_dir" ;;
+        "config set") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer pager poll_interval no_deprecation_notice debug allow_http" ;;
+        "config unset") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer pager poll_interval no_deprecation_notice debug allow_http" ;;
         esac
         [[ -n "$kind" ]] && { _mistral_ids "$kind"; return 0; }
         [[ -n "$words" ]] && { COMPREPLY=( $(compgen -W "$words" -- "$cur") ); return 0; }

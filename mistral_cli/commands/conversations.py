@@ -93,7 +93,7 @@ def show_conversation(
     if json_out:
         actx.out.json(svc.conversation_json(found, messages))
     else:
-        command = None if no_pager else pager_command(actx.environ)
+        command = None if no_pager else pager_command(actx.settings.pager, actx.environ)
         page(actx.out, svc.transcript(found, messages), command)
 
 

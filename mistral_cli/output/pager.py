@@ -1,14 +1,15 @@
 """Long text on a terminal through a pager: `$MISTRAL_PAGER`, else `$PAGER`, else `less -FRX`.
 
 Only when stdout is a terminal: piped or redirected output is written as it is, never paged.
-The first of MISTRAL_PAGER and PAGER that is set chooses the pager (a shell-style command
-line, `less -R` or `most`); set but empty, it means no pager. With neither, `less -FRX` if
-less is installed (it quits at once when the text fits the screen, keeps it on the screen
-after, and shows colours), else no pager. The pager gets the text sanitised (textsafe): it
-shows server text, which must never drive the terminal. A pager that cannot be started (no
-such program) costs a warning and the text is written plainly; one that quits before reading
-everything (`q` in less) is a normal ending. Ctrl-C goes to the pager, not to mistral, while
-it runs.
+The `pager` setting (MISTRAL_PAGER, or `pager` in the config file; never a .env, which must
+not choose a program to run), else PAGER, chooses the pager: a shell-style command line,
+`less -R` or `most` (`cat` for none; an empty PAGER means none too). With neither,
+`less -FRX` if less is installed (it quits at once when the text fits the screen, keeps it on
+the screen after, and shows colours), else no pager. The pager gets the text sanitised
+(textsafe): it shows server text, which must never drive the terminal. A pager that cannot be
+started (no such program) costs a warning and the text is written plainly; one that quits
+before reading everything (`q` in less) is a normal ending. Ctrl-C goes to the pager, not to
+mistral, while it runs.
 """
 
 from __future__ import annotations
@@ -29,20 +30,25 @@ if TYPE_CHECKING:
     from mistral_cli.output import Output
 
 DEFAULT = ("less", "-FRX")
-VARIABLES = ("MISTRAL_PAGER", "PAGER")
 
 
 def pager_command(
-    environ: Mapping[str, str], which: Callable[[str], str | None] = shutil.which
+    setting: str | None,
+    environ: Mapping[str, str],
+    which: Callable[[str], str | None] = shutil.which,
 ) -> list[str] | None:
-    """The pager to run, as argv; None for no pager (see the module docstring)."""
-    for name in VARIABLES:
-        if name in environ:
-            try:
-                return shlex.split(environ[name]) or None
-            except ValueError:  # an unclosed quote: taken as one program name
-                return [environ[name]]
-    return list(DEFAULT) if which(DEFAULT[0]) is not None else None
+    """The pager to run, as argv; None for no pager (see the module docstring).
+
+    `setting` is the `pager` setting (MISTRAL_PAGER or the config file), read like any other.
+    """
+    if setting is None and "PAGER" in environ:
+        setting = environ["PAGER"]
+    if setting is None:
+        return list(DEFAULT) if which(DEFAULT[0]) is not None else None
+    try:
+        return shlex.split(setting) or None
+    except ValueError:  # an unclosed quote: taken as one program name
+        return [setting]
 
 
 def page(out: Output, text: str, command: list[str] | None) -> None:

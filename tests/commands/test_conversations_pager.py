@@ -46,26 +46,37 @@ def recorder(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("environ", "less", "command"),
+    ("setting", "environ", "less", "command"),
     [
-        ({"MISTRAL_PAGER": "most -s", "PAGER": "more"}, True, ["most", "-s"]),
-        ({"PAGER": "less -R"}, True, ["less", "-R"]),
-        ({"PAGER": "'my pager' --x"}, True, ["my pager", "--x"]),
-        ({"PAGER": "it's"}, True, ["it's"]),  # an unclosed quote: one program name
-        ({"MISTRAL_PAGER": "", "PAGER": "more"}, True, None),  # set but empty: no pager
-        ({"PAGER": " "}, True, None),
-        ({}, True, ["less", "-FRX"]),
-        ({}, False, None),
+        ("most -s", {"PAGER": "more"}, True, ["most", "-s"]),
+        ("cat", {}, True, ["cat"]),
+        (None, {"PAGER": "less -R"}, True, ["less", "-R"]),
+        (None, {"PAGER": "'my pager' --x"}, True, ["my pager", "--x"]),
+        (None, {"PAGER": "it's"}, True, ["it's"]),  # an unclosed quote: one program name
+        (None, {"PAGER": ""}, True, None),  # PAGER set but empty: no pager
+        (None, {"PAGER": " "}, True, None),
+        (None, {}, True, ["less", "-FRX"]),
+        (None, {}, False, None),
     ],
 )
-def test_the_pager_is_chosen_from_the_environment(
-    environ: dict[str, str], less: bool, command: list[str] | None
+def test_the_pager_is_chosen_from_the_setting_then_pager_then_less(
+    setting: str | None, environ: dict[str, str], less: bool, command: list[str] | None
 ) -> None:
     def which(name: str) -> str | None:
         assert name == "less"
         return "/usr/bin/less" if less else None
 
-    assert pager_command(environ, which) == command
+    assert pager_command(setting, environ, which) == command
+
+
+def test_the_pager_setting_comes_from_mistral_pager_or_the_config_file_never_a_dotenv() -> None:
+    from mistral_cli import config
+
+    env = config.resolve({}, {"MISTRAL_PAGER": "most"}, {}, {"pager": "less -R"})
+    assert (env.pager, env.source("pager")) == ("most", "MISTRAL_PAGER")
+    filed = config.resolve({}, {}, {"MISTRAL_PAGER": "sh -c evil"}, {"pager": "less -R"})
+    assert (filed.pager, filed.source("pager")) == ("less -R", "config.toml")
+    assert config.resolve({}, {}, {"MISTRAL_PAGER": "sh -c evil"}, {}).pager is None
 
 
 def test_show_on_a_terminal_goes_through_the_pager_sanitised(
