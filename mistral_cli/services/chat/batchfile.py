@@ -216,6 +216,10 @@ def _line(raw: bytes, number: int, model: str, tally: _Tally) -> tuple[str, byte
     try:
         value = orjson.loads(raw.removeprefix(_BOM) if number == 1 else raw)
     except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise _Bad(f"not valid UTF-8 (byte {bad.start + 1})") from None
         raise _Bad(f"not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
     custom_id, body, subject = _split(value)
     custom_id = _unique(custom_id, number, tally)  # taken even when the body does not fit

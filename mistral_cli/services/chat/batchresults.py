@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mistral_cli.api.chat import read_answer, split_content
-from mistral_cli.api.errors import UnexpectedAnswer
 from mistral_cli.errors import CliError
 from mistral_cli.services import batchio
 from mistral_cli.services.batchio import Failure, Results, manifest_for, outcome
@@ -117,10 +116,9 @@ def _record(entry: Entry, body: Any, failure: Failure | None) -> str:  # noqa: A
 
 def _text(body: object) -> tuple[str, Failure | None]:
     r"""The answer's text on one line (newlines as \n, backslashes doubled), or why not."""
-    try:
-        answer = read_answer(body, where="the batch result", part="message")
-    except UnexpectedAnswer as exc:
-        return "", Failure(200, exc.message)
+    if not isinstance(body, dict):
+        return "", Failure(200, "the answer is not a chat completion (not a JSON object)")
+    answer = read_answer(body, where="the batch result", part="message")
     text, _thinking = split_content(answer.content)
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r"), None
 
