@@ -16,7 +16,7 @@ from mistral_cli.api.schemas.batch import (
     BatchJobList,
     CreateBatchJobRequest,
 )
-from mistral_cli.errors import ExitCode, JobEnded, UsageError, WaitTimeout
+from mistral_cli.errors import CliError, ExitCode, JobEnded, UsageError, WaitTimeout
 from mistral_cli.services.cells import time_text, unknown
 
 if TYPE_CHECKING:
@@ -208,6 +208,17 @@ def ended(job: BatchJob) -> BatchJob:
         code,
         hint=f"`mistral batch status {job.id}` shows the counts",
     )
+
+
+def finished(job: BatchJob) -> BatchJob:
+    """The job once it succeeded: JobEnded for another end, CliError while it still runs."""
+    ended(job)
+    if not job.done:
+        raise CliError(
+            f"batch job {job.id} is still {job.status or 'running'}: it has no results yet",
+            hint=f"`mistral batch wait {job.id}` waits for it to end",
+        )
+    return job
 
 
 def _error(error: BatchError) -> str:

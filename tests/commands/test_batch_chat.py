@@ -470,3 +470,16 @@ def test_create_wait_exits_with_the_jobs_end(
     result = create(fake_transport, "--wait")
     assert result.exit_code == code
     assert result.stdout == ""
+
+
+def test_download_of_a_running_job_says_to_wait(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    job_id = create(fake_transport).stdout.strip()
+    result = invoke(["batch", "download", job_id], make_context(fake_transport))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"mistral: error: batch job {job_id} is still RUNNING: it has no results yet\n"
+        f"hint: `mistral batch wait {job_id}` waits for it to end\n"
+    )
+    assert fake.requests_to("GET /v1/files") == []

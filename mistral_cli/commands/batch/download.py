@@ -44,7 +44,7 @@ def download(
     endpoint = batchio.manifest_endpoint(actx.data_dir() / "batch", job_id)
     if endpoint is not None and not raw:
         destination(endpoint, fmt, output, force).check()  # --format, before any request
-    found = svc.ended(svc.get(actx.client(), job_id))
+    found = svc.finished(svc.get(actx.client(), job_id))
     if raw:
         _raw(actx, found, output, force)
         return
