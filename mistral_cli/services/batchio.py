@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
+from mistral_cli import fsio
 from mistral_cli.api.errors import parse_error_body
 from mistral_cli.api.schemas.batch import CreateBatchJobRequest
 from mistral_cli.api.values import as_int
@@ -127,6 +128,7 @@ def no_manifest(job: BatchJob, folder: Path) -> CliError:
 @contextlib.contextmanager
 def fetched(client: files.FilesClient, job: BatchJob, folder: Path) -> Iterator[list[Path]]:
     """The job's output and error files, downloaded to temporary files removed afterwards."""
+    fsio.private_dir(folder)  # the answers are the user's: 0700 (mkstemp files are 0600)
     downloaded: list[Path] = []
     try:
         for file_id in (job.output_file, job.error_file):

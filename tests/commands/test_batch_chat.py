@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from mistral_cli.cli import app
 from mistral_cli.services.chat import batchfile
 from tests.fakes.batch import BatchFake
+from tests.fakes.batch import FakeJob as FakeBatchJob
 from tests.fakes.files import FilesFake
 from tests.fakes.router import FakeMistral
 from tests.support import Result, Sleeps, invoke, make_context
@@ -483,3 +484,19 @@ def test_download_of_a_running_job_says_to_wait(
         f"hint: `mistral batch wait {job_id}` waits for it to end\n"
     )
     assert fake.requests_to("GET /v1/files") == []
+
+
+def test_download_of_a_job_made_elsewhere_on_a_fresh_machine(
+    fake: FakeMistral, fake_transport: httpx.MockTransport
+) -> None:
+    line = b'{"custom_id": "%d", "body": {"messages": [{"role": "user", "content": "q%d"}]}}\n'
+    stored = fake.module(FilesFake).add(
+        "in.jsonl", b"".join(line % (n, n) for n in (2, 1)), "batch"
+    )
+    job = FakeBatchJob("job-made-elsewhere", [stored.id], "/v1/chat/completions", MODEL, None,
+                       "SUCCESS", status="RUNNING", total_requests=2)  # fmt: skip
+    fake.module(BatchFake).jobs[job.id] = job
+    assert not batch_folder().exists()
+    result = invoke(["batch", "download", job.id, "--format", "text"], make_context(fake_transport))
+    assert (result.exit_code, result.stdout) == (0, "Echo: q1\nEcho: q2\n")
+    assert data_files() == []  # the downloaded results are not kept

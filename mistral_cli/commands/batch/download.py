@@ -98,7 +98,10 @@ def _text_sink(actx: AppContext, dest: Destination) -> Iterator[TextSink]:
 
 
 def _raw(actx: AppContext, job: BatchJob, output: Path | None, force: bool) -> None:
-    """The output file as the API wrote it: byte for byte, except on a terminal (made safe)."""
+    """The output file as the API wrote it: byte for byte, except on a terminal (made safe).
+
+    A stdout with no byte stream under it (an embedding program's) gets whole characters too.
+    """
     import codecs
 
     from mistral_cli.errors import CliError
@@ -106,7 +109,7 @@ def _raw(actx: AppContext, job: BatchJob, output: Path | None, force: bool) -> N
 
     if not job.output_file:
         raise CliError(f"batch job {job.id} has no output file")
-    if output is None and actx.out.stdout_is_terminal:
+    if output is None and (actx.out.stdout_is_terminal or not hasattr(actx.out.stdout, "buffer")):
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # whole characters
         with actx.client().download(f"/v1/files/{job.output_file}/content") as chunks:
             for chunk in chunks:
