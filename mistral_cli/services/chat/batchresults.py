@@ -138,12 +138,13 @@ def _manifest(path: Path) -> Iterator[Entry]:
                 ) from None
 
 
-def _numbered(results: Results, job: BatchJob, folder: Path) -> list[Entry]:
+def _numbered(results: Results, job: BatchJob, folder: Path) -> Iterator[Entry]:
     """Without a manifest: the results in line order, when every custom_id is a line number."""
     ids = list(results.index)
     if not ids or not all(_line_number(custom_id) for custom_id in ids):
         raise batchio.no_manifest(job, folder)
-    return sorted((Entry(custom_id, int(custom_id)) for custom_id in ids), key=lambda e: e.line)
+    ids.sort(key=int)
+    return (Entry(custom_id, int(custom_id)) for custom_id in ids)
 
 
 def _line_number(custom_id: str) -> bool:
