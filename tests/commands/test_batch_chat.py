@@ -230,7 +230,7 @@ def test_every_bad_line_is_listed_before_the_error(
         'q.jsonl:3: model is "mistral-large-latest", but the job\'s model is '
         "mistral-small-latest (-m sets it for every request: leave model out)",
         "q.jsonl:4: not valid JSON (invalid literal, expected 'null' at character 1)",
-        "q.jsonl:6: custom_id must be a string, not a number",
+        "q.jsonl:6: custom_id must be a string, not 7",
         'q.jsonl:7: has "url" beside "body" (only custom_id may be there)',
         "q.jsonl:8: stream is true; a batch request cannot stream",
         "q.jsonl:9: temperature must be >= 0 and <= 1.5, not 3",

@@ -70,7 +70,7 @@ OTHER_MODEL = (
         ),
         ({"body": {"messages": [{"role": "user"}]}}, 'body.messages[0] is missing "content"'),
         ({"custom_id": "", "body": HI}, "custom_id is empty"),
-        ({"body": "hi"}, "body must be a JSON object, not a string"),
+        ({"body": "hi"}, 'body must be a JSON object, not "hi"'),
         (None, "must be a JSON object (a request body), not null"),
         ({**HI, "max_tokens": -1}, "max_tokens must be >= 0, not -1"),
         ({**HI, "model": 5}, OTHER_MODEL),

@@ -1,21 +1,11 @@
 """`mistral batch`: chat requests on the Batch API (create), and following its jobs.
 
-Importing this package, or a module in it, imports nothing else: the Typer app is built by
-`_app` (every verb registered there, in one place) when `app` is first asked for.
+`_app` builds the Typer app, every verb registered there in one place; the verbs' modules
+import nothing heavy until a command runs.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from mistral_cli.commands.batch._app import app
 
-if TYPE_CHECKING:
-    import typer
-
-
-def __getattr__(name: str) -> typer.Typer:
-    """`app`: the `batch` Typer with its verbs (PEP 562: built on first access)."""
-    if name != "app":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from mistral_cli.commands.batch._app import app
-
-    return app
+__all__ = ["app"]

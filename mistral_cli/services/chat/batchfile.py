@@ -20,6 +20,7 @@ import orjson
 
 from mistral_cli import fsio
 from mistral_cli.api import chat_spec, schema_check
+from mistral_cli.api.parse import got
 from mistral_cli.bounded import LineTooLong, bounded_lines, size_text
 from mistral_cli.errors import BudgetExceeded, DataValidationError, UsageError
 from mistral_cli.services.batchio import temp
@@ -237,15 +238,15 @@ def _line(raw: bytes, number: int, model: str, tally: _Tally) -> tuple[str, byte
 def _split(value: object) -> tuple[str | None, object, str]:
     """(custom_id, body, how the body is named in messages) of a bare or wrapped request."""
     if not isinstance(value, dict):
-        raise _Bad(f"must be a JSON object (a request body), not {_kind(value)}")
+        raise _Bad(f"must be a JSON object (a request body), not {got(value)}")
     if "body" not in value:
         return None, value, "the request"
     extra = sorted(set(value) - _WRAPPER)
     if extra:
-        raise _Bad(f'has {_quoted(extra[0])} beside "body" (only custom_id may be there)')
+        raise _Bad(f'has {got(extra[0])} beside "body" (only custom_id may be there)')
     custom_id = value.get("custom_id")
     if custom_id is not None and not isinstance(custom_id, str):
-        raise _Bad(f"custom_id must be a string, not {_kind(custom_id)}")
+        raise _Bad(f"custom_id must be a string, not {got(custom_id)}")
     if custom_id == "":
         raise _Bad("custom_id is empty")
     return custom_id, value["body"], "body"
@@ -254,11 +255,11 @@ def _split(value: object) -> tuple[str | None, object, str]:
 def _body(body: object, subject: str, model: str) -> dict[str, Any]:
     """The body without its model, checked against the spec with the job's model in it."""
     if not isinstance(body, dict):
-        raise _Bad(f"{subject} must be a JSON object, not {_kind(body)}")
+        raise _Bad(f"{subject} must be a JSON object, not {got(body)}")
     named = body.get("model", model)
     if named != model:
         raise _Bad(
-            f"{_field(subject, 'model')} is {_quoted(named)}, but the job's model is {model} "
+            f"{_field(subject, 'model')} is {got(named)}, but the job's model is {model} "
             "(-m sets it for every request: leave model out)"
         )
     if body.get("stream") is True:
@@ -285,7 +286,7 @@ def _unique(custom_id: str | None, number: int, tally: _Tally) -> str:
     earlier = tally.seen.get(chosen)
     if earlier is not None:
         how = "its line number" if custom_id is None else "given"
-        raise _Bad(f"custom_id {_quoted(chosen)} ({how}) is taken by line {earlier}")
+        raise _Bad(f"custom_id {got(chosen)} ({how}) is taken by line {earlier}")
     tally.seen[chosen] = number
     return chosen
 
@@ -326,24 +327,6 @@ def _message_tokens(message: object) -> int:
 
 def _json(value: object) -> str:
     return orjson.dumps(value).decode()
-
-
-def _quoted(value: object) -> str:
-    """A value as JSON, cut to 40 characters: how a line's values are quoted in messages."""
-    text = _json(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "a list" if isinstance(value, list) else "an object"
 
 
 def bounded(prepared: Prepared, source: Path) -> tuple[int, int]:
