@@ -14,6 +14,7 @@ Run: /work/venv/bin/python benchmarks/bench_embed.py [--sizes 5000,50000] [--rep
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -141,6 +142,13 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str]]:
     return table_rows(ceiling, rows)
 
 
+def tokenizer_mode() -> str:
+    """How the runs count tokens: MISTRAL_TOKENIZER, and whether the `tokens` extra is there."""
+    mode = os.environ.get("MISTRAL_TOKENIZER", "auto")
+    extra = importlib.util.find_spec("mistral_common") is not None
+    return f"MISTRAL_TOKENIZER={mode}, tokens extra {'installed' if extra else 'absent'}"
+
+
 def table_rows(
     ceiling: float, rows: list[tuple[int, float, float, int]]
 ) -> list[tuple[str, str, str]]:
@@ -149,7 +157,7 @@ def table_rows(
     for size, elapsed, _rss, _requests in rows:
         rate = size / elapsed
         table.append((
-            f"`mistral embed`, {size:,} lines",
+            f"`mistral embed`, {size:,} lines ({tokenizer_mode()})",
             f"{rate:,.0f} lines/s ({rate / PEER_RATE:.0f}x llm, {rate / ceiling:.0%} of server)",
             f">= {TARGET_RATE:,} lines/s, >= {TARGET_SHARE:.0%}",
         ))  # fmt: skip
@@ -165,6 +173,7 @@ def table_rows(
 
 def report(ceiling: float, rows: list[tuple[int, float, float, int]]) -> None:
     print(f"(a) fake server ceiling, 4 threads x 512-input requests: {ceiling:,.0f} lines/s")
+    print(f"token counts: {tokenizer_mode()}")
     print()
     print(
         f"{'lines':>8} {'seconds':>8} {'lines/s':>9} {'of (a)':>7} {'requests':>9} {'peak RSS':>9}"

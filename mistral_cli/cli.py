@@ -7,26 +7,14 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Iterator, MutableMapping, Sequence
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from mistral_cli.about import version_text
-from mistral_cli.commands import auth as auth_cmd
-from mistral_cli.commands import batch as batch_cmd
-from mistral_cli.commands import chat as chat_cmd
-from mistral_cli.commands import classify as classify_cmd
-from mistral_cli.commands import completion as completion_cmd
-from mistral_cli.commands import config as config_cmd
-from mistral_cli.commands import conversations as conversations_cmd
-from mistral_cli.commands import embed as embed_cmd
-from mistral_cli.commands import files as files_cmd
-from mistral_cli.commands import finetune as finetune_cmd
-from mistral_cli.commands import models as models_cmd
-from mistral_cli.commands import moderate as moderate_cmd
-from mistral_cli.commands import tokens as tokens_cmd
-from mistral_cli.commands import usage as usage_cmd
 from mistral_cli.commands._shared import new_app
 from mistral_cli.errors import (
     EXIT_CODE_TABLE,
@@ -39,6 +27,116 @@ from mistral_cli.errors import (
 )
 from mistral_cli.textsafe import sanitize
 
+# The nouns in the order `mistral --help` lists them, each with the first paragraph of its help
+# (the module is mistral_cli.commands.<noun>). The root lists them from here and imports a
+# module only when its command runs; tests/unit/test_lazy_commands.py fails when a line drifts.
+NOUNS: dict[str, str] = {
+    "chat": "Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.",
+    "conversations": "The chats saved on this machine; continue one with `mistral chat -c` or "
+    "--conversation ID.",
+    "models": "List the models your key can use, show what each can do, and manage your "
+    "fine-tuned ones.",
+    "config": "Show the resolved configuration and the files it is read from.",
+    "auth": "Save, check and remove the API key used by mistral.",
+    "embed": "Embed texts: one record per TEXT argument or stdin line, in input order, on stdout.",
+    "classify": "Classify texts or conversations with a fine-tuned classifier: one result per "
+    "input, in input order.",
+    "moderate": "Moderate texts or conversations: one result per input, in input order; "
+    "--fail-on exits 12 when an input is flagged.",
+    "batch": "Run chat requests on the Batch API (half price); follow its jobs (and `embed "
+    "--batch`'s).",
+    "completion": "Shell completion scripts for bash, zsh and fish.",
+    "finetune": "Fine-tune models, built for CI: validate data, upload, create, start and follow "
+    "jobs.",
+    "files": "List, show, delete and download the files uploaded to your workspace.",
+    "tokens": "Count tokens (exact with the `tokens` extra, else a conservative estimate).",
+    "usage": "Tokens and cost of saved conversations, by model or day.",
+}
+
+
+def build_noun(name: str) -> TyperGroup:
+    """The sub-app for one noun, built exactly as `app.add_typer(module.app)` builds it."""
+    # __import__, not importlib.import_module: only the import statement's path shows in
+    # `python -X importtime` (and the start-up guard tests read that)
+    module = __import__(f"mistral_cli.commands.{name}", fromlist=["app"])
+    holder = new_app("mistral", "")  # the root's settings (markup, suggestions), nothing else
+    holder.add_typer(module.app)
+    root = typer.main.get_command(holder)
+    assert isinstance(root, TyperGroup)
+    group = root.commands[name]
+    assert isinstance(group, TyperGroup)
+    return group
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root's subcommands: every name known up front, each sub-app built on first access."""
+
+    def __init__(self) -> None:
+        self._names = list(NOUNS)
+        self._built: dict[str, Any] = {}
+
+    def built(self, name: str) -> bool:
+        """True once the sub-app for `name` exists (its module imported)."""
+        return name in self._built
+
+    def __getitem__(self, name: str) -> Any:  # noqa: ANN401  # a Click command
+        if name not in self._built:
+            if name not in self._names:
+                raise KeyError(name)
+            self._built[name] = build_noun(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:  # noqa: ANN401  # a Click command
+        if name not in self._names:
+            self._names.append(name)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._names.remove(name)
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: imports `mistral_cli.commands.<noun>` only for the command invoked.
+
+    Parsing, suggestions and `--help` go through Typer as usual; the root's own command list
+    is drawn from NOUNS (names and help lines), so `mistral --help` builds no sub-app.
+    """
+
+    def __init__(self, **attrs: Any) -> None:  # noqa: ANN401  # Typer's keyword arguments
+        super().__init__(**attrs)
+        commands = LazyCommands()
+        commands.update(self.commands)  # any sub-app added to the root the eager way
+        self.commands = commands
+        self._listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:  # noqa: ANN401  # Click's Context
+        """The names, in NOUNS order, without building anything."""
+        return list(self.commands)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:  # noqa: ANN401  # Click's Context
+        """The sub-app (built now), or while listing the root's help a stand-in with its line."""
+        commands = self.commands
+        assert isinstance(commands, LazyCommands)
+        if self._listing and cmd_name in NOUNS and not commands.built(cmd_name):
+            return TyperGroup(name=cmd_name, help=NOUNS[cmd_name])
+        return commands.get(cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:  # noqa: ANN401  # Click's types
+        """Typer's own command list, fed stand-ins (same name and help) for unbuilt sub-apps."""
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
+
+
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODE_TABLE) + "."
 
 app = new_app(
@@ -47,21 +145,8 @@ app = new_app(
     "The key comes from MISTRAL_API_KEY (environment or a .env file); the server from "
     "MISTRAL_BASE_URL. Run `mistral COMMAND --help` for examples.",
     epilog=EPILOG,
+    cls=LazyGroup,
 )
-app.add_typer(chat_cmd.app)
-app.add_typer(conversations_cmd.app)
-app.add_typer(models_cmd.app)
-app.add_typer(config_cmd.app)
-app.add_typer(auth_cmd.app)
-app.add_typer(embed_cmd.app)
-app.add_typer(classify_cmd.app)
-app.add_typer(moderate_cmd.app)
-app.add_typer(batch_cmd.app)
-app.add_typer(completion_cmd.app)
-app.add_typer(finetune_cmd.app)
-app.add_typer(files_cmd.app)
-app.add_typer(tokens_cmd.app)
-app.add_typer(usage_cmd.app)
 
 
 def _version(value: bool) -> None:
@@ -128,6 +213,23 @@ def root(
             "total_timeout": total_timeout,
             "ca_bundle": ca_bundle,
         }
+
+
+def help_page(path: Sequence[str]) -> str | None:
+    """What `mistral PATH --help` prints at this terminal's width; None if PATH is no command.
+
+    Typer's own steps: each context made as `make_context` makes it (the command's context
+    settings, the rest inherited from the parent), then the text its --help option echoes.
+    Only the sub-app on PATH is built.
+    """
+    command: Any = typer.main.get_command(app)
+    ctx = command.context_class(command, info_name="mistral", **command.context_settings)
+    for word in path:
+        command = command.get_command(ctx, word) if isinstance(command, TyperGroup) else None
+        if command is None:
+            return None
+        ctx = command.context_class(command, info_name=word, parent=ctx, **command.context_settings)
+    return f"{command.get_help(ctx)}\n"
 
 
 def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from mistral_cli.api.client import ApiClient
-    from mistral_cli.api.schemas.models import ModelCard
+    from mistral_cli.services.model_cards import Card
     from mistral_cli.services.models import ModelCache
     from mistral_cli.services.pricing import PriceTable
 
@@ -44,6 +45,8 @@ class AppContext:
     out: Output = field(default_factory=Output)
     transport: Any = None  # an httpx.BaseTransport in tests; None means the network
     sleep: Callable[[float], None] = time.sleep
+    rand: Callable[[], float] = random.random  # retry and poll jitter (tests inject)
+    clock: Callable[[], float] = time.monotonic  # how long a wait has taken (tests inject)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     _client: ApiClient | None = None
     _secured: set[Path] = field(default_factory=set, repr=False)  # state folders checked
@@ -94,6 +97,7 @@ class AppContext:
             key_source=key_source,
             transport=self.transport,
             sleep=self.sleep,
+            rand=self.rand,
             on_retry=self.out.notice,
             on_warning=self.out.warn,
             trace=self.out.debug if self.debug else None,
@@ -151,7 +155,7 @@ class AppContext:
             self.cache_dir(), self.settings.base_url, key.get_secret_value() if key else ""
         )
 
-    def models(self, *, refresh: bool = False) -> list[ModelCard]:
+    def models(self, *, refresh: bool = False) -> list[Card]:
         """The model list (cached for a day)."""
         from mistral_cli.services import models as svc
 
@@ -160,14 +164,14 @@ class AppContext:
     def resolve_model(self, name: str | None, *, default: str | None = None) -> str:
         """Resolve a -m value (or the configured default) to an id the API accepts.
 
-        A fresh cache is read for the names alone (no pydantic model built); a missing or
-        stale one is fetched and saved as `models()` does.
+        A fresh cache is read without pydantic (services/model_cards.py); a missing or stale
+        one is fetched and saved as `models()` does.
         """
         from mistral_cli.services import model_names as svc
 
         check_model_flag(name)
         wanted = name or default or self.settings.model
-        cards: Sequence[svc.Named] | None = self.model_cache().load_names()
+        cards: Sequence[svc.Named] | None = self.model_cache().load()
         if cards is None:
             cards = self.models(refresh=True)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,8 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 @pytest.fixture(autouse=True)
 def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No MISTRAL_* or proxy variables, private dirs, cwd in tmp, no colour, loopback only."""
+    """No MISTRAL_* or proxy variables, private dirs, cwd in tmp, no colour, loopback only,
+    and Ctrl-C delivered."""
     for name in list(os.environ):
         if name.startswith("MISTRAL_") or name.lower().endswith("_proxy"):
             monkeypatch.delenv(name, raising=False)
@@ -35,7 +37,11 @@ def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.setattr(socket.socket, "connect", _guarded(socket.socket.connect))
-    return
+    # Ctrl-C raises KeyboardInterrupt, as in a foreground shell: pytest started in the
+    # background of a script (`pytest &`, nohup, some CI runners) inherits SIGINT ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def _guarded(connect: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +18,21 @@ from tests.fakes.router import TEST_API_KEY as TEST_KEY
 
 @dataclass
 class Sleeps:
-    """An injected sleep that records instead of waiting."""
+    """An injected sleep that records instead of waiting; `now` is the clock it moves."""
 
     calls: list[float] = field(default_factory=list)
 
     def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+
+    def now(self) -> float:
+        """The time slept so far: the clock of a test in which only sleeping takes time."""
+        return sum(self.calls)
+
+
+def no_jitter() -> float:
+    """An injected rand() at the middle of its range: backoff and polls without jitter."""
+    return 0.5
 
 
 @dataclass
@@ -43,11 +52,14 @@ def make_context(
     tty: bool = False,
     environ: Mapping[str, str] | None = None,
     sleep: Sleeps | None = None,
+    rand: Callable[[], float] = no_jitter,
 ) -> AppContext:
     """An AppContext with settings from `env` (key and base URL by default) and a transport.
 
     Like the real loader, the settings also read `environ` (default os.environ): its MISTRAL_*
     variables other than the key and the server, which come from `env` only.
+    Nothing real decides an outcome: `sleep` records, the clock moves only by what was slept,
+    and `rand` (jitter) is fixed unless given.
     """
     import os
 
@@ -58,11 +70,14 @@ def make_context(
     )
     values.update(env or {})
     settings = config.resolve({}, values, {}, {})
+    sleeps = sleep or Sleeps()
     return AppContext(
         settings=settings,
         out=Output(tty=tty),
         transport=transport,
-        sleep=sleep or Sleeps(),
+        sleep=sleeps,
+        rand=rand,
+        clock=sleeps.now,
         environ=environ,
     )
 

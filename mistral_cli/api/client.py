@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -36,6 +37,8 @@ from mistral_cli.errors import redact
 from mistral_cli.values import counted
 
 if TYPE_CHECKING:  # pydantic loads with the first typed answer (send): chat needs none
+    import ssl
+
     from pydantic import BaseModel
 
 M = TypeVar("M", bound="BaseModel")
@@ -46,6 +49,17 @@ DEFAULT_STREAM_IDLE = 120.0
 
 def _ignore(_: str) -> None:
     """Default notifier: say nothing."""
+
+
+@functools.cache
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """The verifying TLS context, built once per process and shared by every transport.
+
+    The CA bundle given, else httpx's own default (SSL_CERT_FILE or SSL_CERT_DIR from the
+    environment, else certifi). Passed to httpx as an SSLContext, it is also what the proxy
+    mounts use: left to httpx, each proxy variable would load the CA store again (~20 ms each).
+    """
+    return network.ssl_context(ca_bundle) if ca_bundle else httpx.create_ssl_context()
 
 
 class ApiClient:
@@ -95,10 +109,10 @@ class ApiClient:
             },
             timeout=self._timeout(stream=False),
             transport=transport,
-            # http:// needs no TLS context (redirects are off): skip loading the CA bundle
-            verify=network.ssl_context(ca_bundle)
-            if ca_bundle
-            else self.base_url.startswith("https:"),
+            # TLS only for https:// (redirects are off); an injected transport verifies itself
+            verify=tls_context(ca_bundle)
+            if transport is None and self.base_url.startswith("https:")
+            else False,
             follow_redirects=False,
             event_hooks={"response": [_stop_at_redirects]},
         )

@@ -23,8 +23,9 @@ def retryable(exc: httpx.TransportError, request: httpx.Request) -> bool:
         return isinstance(
             exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
         )
-    # "Server disconnected without sending a response": nothing was processed in practice.
-    return isinstance(exc, httpx.RemoteProtocolError) and "without sending" in str(exc)
+    # "Server disconnected without sending a response": nothing was processed in practice. Not
+    # "peer closed connection without sending complete message body": the answer was on its way.
+    return isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc)
 
 
 def reason(exc: httpx.TransportError) -> str:

@@ -45,6 +45,8 @@ def open_session(actx: AppContext, opts: ChatOptions, params: ChatParams) -> Cha
 
     if opts.continue_last and opts.conversation:
         raise UsageError("use either --continue or --conversation, not both")
+    prices = actx.prices()  # the REPL's /usage adds up costs, new or resumed; read first:
+    # a broken prices.toml stops here, before a store is open
     save = not (opts.no_save or actx.settings.no_save)
     resuming = opts.continue_last or opts.conversation is not None
     store = ConversationStore.open(actx.data_dir()) if save or resuming else None
@@ -66,6 +68,7 @@ def open_session(actx: AppContext, opts: ChatOptions, params: ChatParams) -> Cha
             raise
         if not save:
             store.close()
+    session.prices = prices
     session.on_store_error = lambda exc: actx.out.warn(exc.not_saved)
     return session
 
@@ -95,7 +98,6 @@ def resume_session(
         stream=opts.stream,
         save=save,
     )
-    session.prices = actx.prices()
     return session
 
 

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def new_app(name: str, help_text: str, *, epilog: str | None = None) -> typer.Typer:
-    """A Typer with plain help (no rich: half the start-up) and no pretty tracebacks (key leaks)."""
+def new_app(
+    name: str,
+    help_text: str,
+    *,
+    epilog: str | None = None,
+    cls: type[TyperGroup] | None = None,
+) -> typer.Typer:
+    """A Typer with plain help (no rich: half the start-up) and no pretty tracebacks (key leaks).
+
+    `cls` is the group class (the root's builds its sub-apps lazily); left out, Typer's default.
+    """
+    extra: dict[str, Any] = {"cls": cls} if cls is not None else {}
     return typer.Typer(
         name=name,
         help=help_text,
@@ -20,6 +31,7 @@ def new_app(name: str, help_text: str, *, epilog: str | None = None) -> typer.Ty
         add_completion=False,
         no_args_is_help=True,
         context_settings=CONTEXT_SETTINGS,
+        **extra,
     )
 
 

@@ -21,7 +21,7 @@ app = new_app(
     "Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.\n\n"
     "\b\nExamples:\n"
     '  mistral chat -m mistral-small "Name three primes."\n'
-    '  git diff | mistral chat "Write a one-line commit message for this diff."\n'
+    '  git diff | mistral chat "Write a commit message."\n'
     '  mistral chat -c "And in French?"',
 )
 

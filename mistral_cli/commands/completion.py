@@ -107,36 +107,6 @@ def bash_hint(target: Path, found: list[Path]) -> str:
     )
 
 
-@app.command("help-pages", hidden=True)
-def help_pages_command(ctx: typer.Context) -> None:
-    """Print every help page as JSON (generates mistral_cli/help.json for instant --help)."""
-    import json
-
-    from mistral_cli.output import Output
-
-    Output().write(json.dumps(help_pages(ctx.find_root().command), indent=1, sort_keys=True) + "\n")
-
-
-HELP_WIDTH = 80
-
-
-def help_pages(root: Any) -> dict[str, str]:  # noqa: ANN401  # Typer's root command
-    """`--help` text for every command path, rendered as Typer renders it at 80 columns."""
-    pages: dict[str, str] = {}
-
-    def visit(command: Any, parent: typer.Context | None, path: tuple[str, ...]) -> None:  # noqa: ANN401
-        name = path[-1] if path else "mistral"
-        settings = {"terminal_width": HELP_WIDTH, **(command.context_settings or {})}
-        ctx = typer.Context(command, info_name=name, parent=parent, **settings)
-        pages[" ".join(path)] = command.get_help(ctx) + "\n"
-        for sub_name, sub in sorted(getattr(command, "commands", {}).items()):
-            if not getattr(sub, "hidden", False):
-                visit(sub, ctx, (*path, sub_name))
-
-    visit(root, None, ())
-    return pages
-
-
 def script(ctx: typer.Context, shell: str) -> str:
     """The completion script for one shell, generated from the live command tree."""
     if shell not in SHELLS:

@@ -46,11 +46,12 @@ def list_models(
     Example: mistral models list --json | jq -r '.data[].id'
     """
     from mistral_cli.context import app_context
-    from mistral_cli.services import model_admin as admin
     from mistral_cli.services import models as svc
 
     actx = app_context(ctx)
     if owned:  # it changes with every job and archive: always fetched
+        from mistral_cli.services import model_admin as admin  # its schemas load pydantic
+
         cards = admin.owned(actx.models(refresh=True))
     else:
         cards = svc.visible(actx.models(refresh=refresh), include_internal=all_models)

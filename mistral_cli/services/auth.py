@@ -17,6 +17,8 @@ from mistral_cli.values import counted
 if TYPE_CHECKING:
     from collections.abc import Callable, MutableMapping
 
+    from mistral_cli.api.parse import AnswerClient
+
 HTTP_UNAUTHORIZED = 401
 
 
@@ -38,12 +40,12 @@ class KeyCheck:
     refused: AuthenticationError | None = None
 
 
-def check_key(client: models_svc.ModelsClient) -> int:
+def check_key(client: AnswerClient) -> int:
     """Validate a key with one models call; returns how many models it can use."""
     return len(models_svc.fetch_models(client))
 
 
-def verify(client: models_svc.ModelsClient) -> KeyCheck:
+def verify(client: AnswerClient) -> KeyCheck:
     """`auth status --check`: GET /v1/models; a 401 is a verdict, anything else an error."""
     try:
         return KeyCheck(models=check_key(client))

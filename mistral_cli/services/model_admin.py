@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from mistral_cli.api.parse import AnswerClient
-    from mistral_cli.api.schemas.models import ModelCard
+    from mistral_cli.services.model_cards import Card
     from mistral_cli.services.models import ModelCache
 
 OWNED_COLUMNS = ("ID", "BASE", "JOB", "ARCHIVED", "CREATED", "NAME")
@@ -34,17 +34,17 @@ OWNED_HINT = "`mistral models list --owned` shows your fine-tuned models"
 IDS_FILE = "model-ids.txt"  # beside the cache, written by ModelCache.save for completion
 
 
-def is_fine_tuned(card: ModelCard) -> bool:
+def is_fine_tuned(card: Card) -> bool:
     """A model of the account's own (type `fine-tuned`, or an `ft:` id when the type is unsaid)."""
     return card.type == "fine-tuned" or card.id.startswith("ft:")
 
 
-def owned(cards: Iterable[ModelCard]) -> list[ModelCard]:
+def owned(cards: Iterable[Card]) -> list[Card]:
     """The account's fine-tuned models, sorted by id."""
     return sorted((card for card in cards if is_fine_tuned(card)), key=lambda card: card.id)
 
 
-def owned_row(card: ModelCard, *, glyphs: bool = True) -> list[str]:
+def owned_row(card: Card, *, glyphs: bool = True) -> list[str]:
     """One `models list --owned` row (see OWNED_COLUMNS); `?` where the card does not say.
 
     The archived flag is ✓/· on a terminal, `true`/`false` (`unknown`) piped, as `row` does.
@@ -56,7 +56,7 @@ def owned_row(card: ModelCard, *, glyphs: bool = True) -> list[str]:
     return [card.id, card.root or "?", card.job or "?", archived, created, name or ""]
 
 
-def check_target(model_id: str, card: ModelCard | None, action: str) -> None:
+def check_target(model_id: str, card: Card | None, action: str) -> None:
     """Refuse (exit 2, before any request) a model that is not one of the account's own."""
     if card is None and model_id.startswith("ft:"):
         return

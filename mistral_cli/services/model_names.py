@@ -1,17 +1,14 @@
 """Resolving -m: exact id or alias, `-latest`, user aliases, retired names, close matches.
 
-Works on anything with the names of a card (`Named`): the pydantic ModelCard, or the cheap
-`CardNames` read here straight from the cached list, so resolving a model for a one-shot chat
-builds no pydantic model. `read_names` keeps exactly the cards ModelList keeps (an object
-with a readable, non-empty id) and reads their names as leniently as ModelCard does.
+Works on anything with the names of a card (`Named`): the cheap `Card` read straight from the
+cached list (services/model_cards.py), so resolving a model for a one-shot chat builds no
+pydantic model, or the pydantic ModelCard.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from mistral_cli.api.values import as_text
 from mistral_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -62,61 +59,11 @@ class Named(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class CardNames:
-    """The names of one card, read from its JSON without pydantic."""
-
-    id: str
-    aliases: list[str]
-    deprecation: str | None = None
-    deprecation_replacement_model: str | None = None
-
-
 C = TypeVar("C", bound=Named)
 
 
 class UnknownModel(UsageError):
     """A -m name that matches no model (exit 2), with close matches as the hint."""
-
-
-def read_names(data: object) -> list[CardNames] | None:
-    """The cards of a model list (`{data: [...]}` or a bare list), None if it is no list at all."""
-    if isinstance(data, dict):
-        if "data" not in data:
-            return None
-        data = data["data"]
-        if not isinstance(data, list):
-            return []  # null or an odd value: no cards, as ModelList reads it
-    if not isinstance(data, list):
-        return None
-    cards = []
-    for item in data:
-        card = _card(item)
-        if card is not None:
-            cards.append(card)
-    return cards
-
-
-def _card(item: object) -> CardNames | None:
-    if not isinstance(item, dict):
-        return None
-    model_id = as_text(item.get("id"))
-    if not model_id:
-        return None
-    return CardNames(
-        model_id,
-        _texts(item.get("aliases")),
-        as_text(item.get("deprecation")),
-        as_text(item.get("deprecation_replacement_model")),
-    )
-
-
-def _texts(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list):
-        return []
-    return [text for text in map(as_text, value) if text is not None]
 
 
 def find(name: str, cards: Iterable[C]) -> C | None:

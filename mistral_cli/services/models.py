@@ -6,32 +6,30 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mistral_cli import fsio
-from mistral_cli.api import parse
-from mistral_cli.api.errors import UnexpectedAnswer
-from mistral_cli.api.parse import AnswerClient
-from mistral_cli.services.model_names import CardNames, UnknownModel, find, read_names, resolve
+from mistral_cli.services.model_cards import Card, from_models, read_cards
+from mistral_cli.services.model_names import UnknownModel, find, resolve
 
-if TYPE_CHECKING:  # the pydantic cards load only where cards are read (not to resolve -m)
+if TYPE_CHECKING:  # the pydantic cards load only for a fetched list or one card (`models show`)
     from collections.abc import Callable, Iterable
     from pathlib import Path
 
+    from mistral_cli.api.parse import AnswerClient as ModelsClient
     from mistral_cli.api.schemas.models import ModelCard
 
 CACHE_TTL = 24 * 3600.0
 COLUMNS = ("ID", "CONTEXT", "CHAT", "TOOLS", "VISION", "FINE-TUNE", "EMBED", "NOTE")
 YES, NO = "✓", "·"
 
-ModelsClient = AnswerClient
-__all__ = [  # UnknownModel, find and resolve live in model_names.py (no pydantic there)
+__all__ = [  # Card lives in model_cards.py, UnknownModel, find and resolve in model_names.py
     "CACHE_TTL",
     "COLUMNS",
     "NO",
     "YES",
+    "Card",
     "ModelCache",
-    "ModelsClient",
     "UnknownModel",
     "context_label",
     "details",
@@ -48,6 +46,7 @@ __all__ = [  # UnknownModel, find and resolve live in model_names.py (no pydanti
 
 def parse_model_list(data: object, *, where: str = "GET /v1/models") -> list[ModelCard]:
     """Accept `{object, data: [...]}` or a bare list of cards; unreadable cards are skipped."""
+    from mistral_cli.api import parse
     from mistral_cli.api.schemas.models import ModelList
 
     return parse.answer(ModelList, data, where=where).data
@@ -67,29 +66,19 @@ class ModelCache:
         digest = hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()[:16]
         return cls(cache_dir / f"models-{digest}.json")
 
-    def load(self, *, allow_stale: bool = False) -> list[ModelCard] | None:
-        """The cached cards, or None when missing, unreadable or older than the TTL."""
-        try:
-            data = self._data(allow_stale=allow_stale)
-            return None if data is None else parse_model_list(data, where="the model cache")
-        except (OSError, ValueError, KeyError, TypeError, UnexpectedAnswer):
-            return None
+    def load(self, *, allow_stale: bool = False) -> list[Card] | None:
+        """The cached cards, or None when missing, unreadable or older than the TTL.
 
-    def load_names(self) -> list[CardNames] | None:
-        """The cached cards' names (no pydantic), or None when load() would give None."""
+        Read without pydantic, as ModelList reads them (services/model_cards.py).
+        """
         try:
-            data = self._data(allow_stale=False)
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+            fresh = self.clock() - float(document["fetched_at"]) <= self.ttl
+            return read_cards(document["data"]) if fresh or allow_stale else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return None if data is None else read_names(data)
 
-    def _data(self, *, allow_stale: bool) -> Any:  # noqa: ANN401  # the cached JSON list
-        """The cached `data`, None when past the TTL; OSError, ValueError … when unreadable."""
-        document = json.loads(self.path.read_text(encoding="utf-8"))
-        fresh = self.clock() - float(document["fetched_at"]) <= self.ttl
-        return document["data"] if fresh or allow_stale else None
-
-    def save(self, cards: Iterable[ModelCard]) -> None:
+    def save(self, cards: Iterable[ModelCard | Card]) -> None:
         """Write atomically (plus model-ids.txt for shell completion); failures are not errors."""
         cards = list(cards)
         document = {
@@ -117,7 +106,7 @@ def list_models(
     cache: ModelCache | None = None,
     *,
     refresh: bool = False,
-) -> list[ModelCard]:
+) -> list[Card]:
     """The model list: from the cache when fresh, else fetched (and cached).
 
     `client` may be a factory (e.g. AppContext.client): it is called only on a cache miss, so
@@ -130,10 +119,10 @@ def list_models(
     cards = fetch_models(client if hasattr(client, "send") else client())
     if cache is not None:
         cache.save(cards)
-    return cards
+    return from_models(cards)
 
 
-def visible(cards: Iterable[ModelCard], *, include_internal: bool = False) -> list[ModelCard]:
+def visible(cards: Iterable[Card], *, include_internal: bool = False) -> list[Card]:
     """Cards sorted by id, internal ones hidden unless asked."""
     shown = [card for card in cards if include_internal or not card.internal]
     return sorted(shown, key=lambda card: card.id)
@@ -155,7 +144,7 @@ def context_label(tokens: int | None) -> str:
     return f"{round(tokens / 1000)}k" if tokens >= 1000 else str(tokens)
 
 
-def row(card: ModelCard, *, glyphs: bool = True) -> list[str]:
+def row(card: Card, *, glyphs: bool = True) -> list[str]:
     """One table row for `models list` (see COLUMNS); `?` where the card does not say.
 
     Capabilities are ✓/· on a terminal; piped (`glyphs=False`) they are `true`/`false`

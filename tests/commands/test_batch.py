@@ -136,8 +136,13 @@ def test_wait_timeout_exits_124_and_the_job_runs_on(
 ) -> None:
     job_id = submit(fake_transport)
     result = invoke(["batch", "wait", job_id, "--timeout", "0.5"], make_context(fake_transport))
-    assert result.exit_code == 124
-    assert f"mistral: error: batch job {job_id} is still RUNNING after 0 s" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        124,
+        "",
+        f"batch job {job_id}: RUNNING · 0/2 requests\n"
+        f"mistral: error: batch job {job_id} is still RUNNING after 0 s\n"
+        f"hint: it runs on; `mistral batch wait {job_id}` continues waiting\n",
+    )
     assert fake.module(BatchFake).jobs[job_id].status == "RUNNING"
 
 
@@ -163,8 +168,13 @@ def test_download_without_manifest_points_to_raw(
     for manifest in (tmp_path / "home" / "data" / "batch").glob("*.manifest.jsonl"):
         manifest.unlink()
     result = invoke(["batch", "download", job_id], make_context(fake_transport))
-    assert result.exit_code == 1
-    assert "`mistral batch download JOB --raw` writes the output file as it is" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"mistral: error: no manifest for batch job {job_id} in {tmp_path / 'home/data/batch'}\n"
+        "hint: it was not created by `mistral embed --batch` here; "
+        "`mistral batch download JOB --raw` writes the output file as it is\n",
+    )
 
 
 @pytest.mark.parametrize("host", ["https://api.eu.mistral.ai", "https://api.us.mistral.ai/"])
@@ -190,8 +200,13 @@ def test_embed_batch_over_max_cost_uploads_nothing(
     text = "".join(f"a fairly long input line number {i} for the budget\n" for i in range(2000))
     argv = ["embed", "--batch", "--max-cost", "0.0000001"]
     result = invoke(argv, make_context(fake_transport), input=text)
-    assert result.exit_code == 11, result.stderr
-    assert "this batch job would cost about" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        11,
+        "",
+        "mistral: error: this batch job would cost about $0.0018 (35990 in / 0 out tokens), "
+        "more than --max-cost $0.0000001\n"
+        "hint: raise --max-cost (or MISTRAL_MAX_COST), or shorten the input\n",
+    )
     assert fake.requests_to("POST /v1/files") == []
     assert fake.module(BatchFake).jobs == {}
 

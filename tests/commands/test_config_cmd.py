@@ -45,8 +45,12 @@ def test_flags_beat_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_malformed_dotenv_is_exit_2_naming_the_line() -> None:
     Path(".env").write_text("A=1\nnot valid at all\n")
     result = invoke(["config", "show"])
-    assert result.exit_code == 2
-    assert f"{Path.cwd() / '.env'}:2: cannot parse" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"mistral: error: {Path.cwd() / '.env'}:2: cannot parse 'not valid at all'\n"
+        "hint: each line must look like NAME=value (quote values with spaces)\n",
+    )
 
 
 def test_path_lists_the_files_even_with_a_bad_config(
@@ -57,6 +61,9 @@ def test_path_lists_the_files_even_with_a_bad_config(
     (folder / "config.toml").write_text("model = \n")
     monkeypatch.setenv("MISTRAL_CONFIG_DIR", str(folder))
     result = invoke(["config", "path"])
-    assert result.exit_code == 0
-    assert f"config file\t{folder / 'config.toml'}\n" in result.stdout
-    assert result.stdout.startswith(".env\t(none found from ")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        f".env\t(none found from {Path.cwd()}; the search stops at a repository root or $HOME)\n"
+        f"config file\t{folder / 'config.toml'}\n"
+        f"trusted .env list\t{folder / 'trusted-env.json'} (not created yet)\n"
+    )

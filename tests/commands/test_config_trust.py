@@ -113,8 +113,11 @@ def test_trust_env_without_a_dotenv_is_a_usage_error() -> None:
 
 def test_trust_env_of_a_missing_file_names_it(tmp_path: Path) -> None:
     result = invoke(["config", "trust-env", str(tmp_path / "nope.env")])
-    assert result.exit_code == 2
-    assert f"cannot read {tmp_path / 'nope.env'}" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"mistral: error: cannot read {tmp_path / 'nope.env'}: No such file or directory\n",
+    )
 
 
 def test_trust_env_refuses_a_file_of_another_user(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,8 +137,12 @@ def test_trust_env_refuses_a_file_of_another_user(monkeypatch: pytest.MonkeyPatc
 def test_trust_env_refuses_a_malformed_file() -> None:
     dotenv_path().write_text("this is not a .env\n")
     result = invoke(["config", "trust-env"])
-    assert result.exit_code == 2
-    assert f"{dotenv_path()}:1: cannot parse" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"mistral: error: {dotenv_path()}:1: cannot parse 'this is not a .env'\n"
+        "hint: each line must look like NAME=value (quote values with spaces)\n",
+    )
     assert not config.trust_file(os.environ).exists()
 
 
@@ -145,13 +152,19 @@ def test_a_broken_trust_list_is_named_and_left_alone() -> None:
     trust.parent.mkdir(parents=True)
     trust.write_text("{broken")
     result = invoke(["config", "trust-env"])
-    assert result.exit_code == 2
-    assert f"{trust}: not a list of trusted .env files" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"mistral: error: {trust}: not a list of trusted .env files\n"
+        "hint: delete it, then trust your .env files again with `mistral config trust-env`\n",
+    )
     assert trust.read_text() == "{broken"
     path_rows = invoke(["config", "path"])
-    assert path_rows.exit_code == 0
-    assert path_rows.stdout.startswith(
+    assert (path_rows.exit_code, path_rows.stderr) == (0, "")
+    assert path_rows.stdout == (
         f".env\t{dotenv_path()} (unreadable: {trust}: not a list of trusted .env files)\n"
+        f"config file\t{config.config_file(os.environ)} (not created yet)\n"
+        f"trusted .env list\t{trust}\n"
     )
 
 
@@ -245,8 +258,14 @@ def test_login_does_not_send_the_typed_key_over_plain_http(
     monkeypatch.setattr("getpass.getpass", lambda prompt: fake.api_key)
     actx = make_context(fake_transport, tty=True, env={"MISTRAL_BASE_URL": "http://evil.example"})
     result = invoke(["auth", "login"], actx)
-    assert result.exit_code == 2
-    assert "refusing to send the API key over plain http:// to evil.example" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mistral: error: refusing to send the API key over plain http:// to evil.example "
+        "(base_url from MISTRAL_BASE_URL)\n"
+        "hint: use https://evil.example, or set MISTRAL_ALLOW_HTTP=1 in the environment "
+        "if the network between you and that host is trusted\n",
+    )
     assert fake.requests == []
     assert not config.config_file(os.environ).exists()
 
@@ -265,6 +284,10 @@ def test_a_malformed_base_url_is_exit_2_before_any_connection(
 
 def test_config_set_refuses_a_malformed_base_url() -> None:
     result = invoke(["config", "set", "base_url", "api.mistral.ai"])
-    assert result.exit_code == 2
-    assert "base_url: 'api.mistral.ai' is not a URL mistral can use" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mistral: error: base_url: 'api.mistral.ai' is not a URL mistral can use for the API\n"
+        "hint: give https://HOST[:PORT], e.g. https://api.mistral.ai\n",
+    )
     assert not config.config_file(os.environ).exists()

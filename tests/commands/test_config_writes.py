@@ -133,9 +133,12 @@ def test_a_loose_file_is_tightened_even_when_nothing_changes() -> None:
 def test_a_malformed_file_is_not_rewritten() -> None:
     path = write_config('model = "ok"\nbase_url = \n')
     result = invoke(["config", "set", "model", "x"])
-    assert result.exit_code == 2
-    assert str(path) in result.stderr
-    assert "line 2" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"mistral: error: {path}: Invalid value (at line 2, column 12)\n"
+        'hint: fix the TOML syntax, e.g. model = "mistral-small-latest"\n',
+    )
     assert path.read_text() == 'model = "ok"\nbase_url = \n'
 
 

@@ -151,10 +151,11 @@ def test_prune_older_than(store: ConversationStore, clock: Clock) -> None:
 
 def test_prune_bad_age(store: ConversationStore) -> None:
     result = invoke(["conversations", "prune", "--older-than", "soon"], make_context())
-    assert result.exit_code == 2
-    assert result.stderr == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
         "mistral: error: --older-than expects a duration, got 'soon'\n"
-        "hint: e.g. --older-than 90s, 15m, 6h, 2d or 1h30m (a unit is required)\n"
+        "hint: e.g. --older-than 90s, 15m, 6h, 2d or 1h30m (a unit is required)\n",
     )
 
 

@@ -334,5 +334,10 @@ def test_resume_refuses_a_file_from_other_input(
     result = invoke(
         ["embed", "-o", str(target), "--resume"], make_context(fake_transport), input="a\nc\n"
     )
-    assert result.exit_code == 8
-    assert "line 2 differs from the text embedded" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        8,
+        "",
+        f"mistral: error: line 2 differs from the text embedded in {target}:2 "
+        "(the input changed since that run)\n"
+        "hint: resume with the same input, or write to a new -o file\n",
+    )

@@ -77,16 +77,27 @@ def test_too_large_413_exit_4(fake, fake_transport, tmp_path):
     files(fake).max_bytes = 100
     train = write_train(tmp_path / "train.jsonl")
     result = invoke(["finetune", "upload", str(train)], ctx(fake_transport))
-    assert result.exit_code == 4
-    assert "512 MB" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        4,
+        "",
+        f"mistral: error: File too large (HTTP 413, request {fake.requests[-1].request_id})\n"
+        "hint: the upload is too large: files must be at most 512 MB\n",
+    )
 
 
 def test_invalid_file_is_not_uploaded(fake, fake_transport, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n")
     result = invoke(["finetune", "upload", str(bad)], ctx(fake_transport))
-    assert result.exit_code == 8
-    assert "nothing was uploaded" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        8,
+        "",
+        f"{bad}: FT007 warning: only 1 example\n"
+        f"{bad}:1: FT101 error: invalid JSON: Expecting value\n"
+        "1 sample · 0 tokens · 1 error, 1 warning\n"
+        f"mistral: error: {bad}: 1 error(s); nothing was uploaded\n"
+        f"hint: fix the data (mistral finetune validate {bad} --fix OUT) or pass --no-validate\n",
+    )
     assert fake.requests == []
 
 

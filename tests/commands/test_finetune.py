@@ -6,6 +6,8 @@ import io
 import json
 import os
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -19,7 +21,7 @@ from mistral_cli.output import Output
 from tests.fakes import FakeMistral, Fault
 from tests.fakes.files import FilesFake
 from tests.fakes.finetune import FineTuneFake
-from tests.support import Sleeps, invoke, make_context
+from tests.support import Sleeps, invoke, make_context, no_jitter
 
 MODEL = "ministral-8b-latest"
 CLOCK = re.compile(r"^\[\d\d:\d\d:\d\d\] ", re.M)
@@ -44,9 +46,15 @@ def train(tmp_path: Path) -> Path:
     return write_train(tmp_path / "train.jsonl")
 
 
-def ctx(transport: object, sleep: Sleeps | None = None, **env: str):
+def ctx(
+    transport: object,
+    sleep: Sleeps | None = None,
+    *,
+    rand: Callable[[], float] = no_jitter,
+    **env: str,
+):
     environ = {**os.environ, "MISTRAL_NO_DEPRECATION_NOTICE": "1", **env}
-    return make_context(transport, env=env, environ=environ, sleep=sleep or Sleeps())
+    return make_context(transport, env=env, environ=environ, sleep=sleep or Sleeps(), rand=rand)
 
 
 def ft(fake: FakeMistral) -> FineTuneFake:
@@ -140,11 +148,11 @@ def test_wait_polls_with_backoff_and_env_interval(fake, fake_transport):
     job_id = _running_job(fake)
     ft(fake).jobs[job_id].script = ("RUNNING",) * 4 + ("SUCCESS",)
     sleeps = Sleeps()
-    result = invoke(["finetune", "wait", job_id], ctx(fake_transport, sleeps))
+    jitter = iter([0.0, 1.0, 0.5])  # rand() at the bottom, the top, the middle of its range
+    result = invoke(["finetune", "wait", job_id], ctx(fake_transport, sleeps, rand=jitter.__next__))
     assert result.exit_code == 0, result.stderr
-    assert len(sleeps.calls) == 3  # four polls: each GET advances one step
-    assert 4.0 <= sleeps.calls[0] <= 6.0
-    assert sleeps.calls[1] > sleeps.calls[0] * 1.1
+    # four polls (each GET advances one step): 5 s x1.5 each time, then ±20 % jitter
+    assert sleeps.calls == [5.0 * 0.8, 7.5 * 1.2, 11.25]
     fast = Sleeps()
     job_id = _running_job(fake)
     ft(fake).jobs[job_id].script = ("RUNNING", "RUNNING", "SUCCESS")
@@ -158,8 +166,14 @@ def test_timeout_counts_slept_time(fake, fake_transport):
     job_id = _running_job(fake)
     argv = ["finetune", "wait", job_id, "--timeout", "30s", "--cancel-on-timeout"]
     result = invoke(argv, ctx(fake_transport))
-    assert result.exit_code == 124
-    assert f"job {job_id} is still RUNNING after 30 s" in result.stderr
+    assert (result.exit_code, result.stdout, plain(result.stderr)) == (
+        124,
+        "",
+        f"job {job_id} is RUNNING\n"
+        f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED)\n"
+        f"mistral: error: job {job_id} is still RUNNING after 30 s\n"
+        f"hint: it runs on; resume: mistral finetune wait {job_id}\n",
+    )
     assert len(fake.requests_to(f"POST /v1/fine_tuning/jobs/{job_id}/cancel")) == 1
 
 
@@ -174,8 +188,17 @@ def test_lost_contact_after_ten_failed_polls(fake, fake_transport):
     job_id = _running_job(fake)
     fake.inject(f"GET /v1/fine_tuning/jobs/{job_id}", Fault.status(503), times=10)
     result = invoke(["finetune", "wait", job_id], ctx(fake_transport, MISTRAL_MAX_RETRIES="0"))
-    assert result.exit_code == 6
-    assert "lost contact with the API after 10 failed polls" in result.stderr
+    failed = [f"Service unavailable (HTTP 503, request {r.request_id})" for r in fake.requests]
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        6,
+        "",
+        "".join(
+            f"mistral: poll failed ({failure}); {n} in a row, still trying\n"
+            for n, failure in enumerate(failed[:9], start=1)
+        )
+        + f"mistral: error: lost contact with the API after 10 failed polls: {failed[9]}\n"
+        + f"hint: the job may still run; resume: mistral finetune wait {job_id}\n",
+    )
 
 
 def test_estimate_only_and_dry_run(fake, fake_transport, train):
@@ -225,8 +248,13 @@ def test_request_checks_before_upload(fake, fake_transport, train):
     result = invoke(
         ["finetune", "run", str(train), "-m", MODEL, "--hp", "n_epochs=3"], ctx(fake_transport)
     )
-    assert result.exit_code == 2
-    assert "n_epochs" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mistral: error: FT703: unknown hyperparameter 'n_epochs'\n"
+        "hint: known: epochs, fim_ratio, learning_rate, seq_len, training_steps, "
+        "warmup_fraction, weight_decay\n",
+    )
     assert not fake.requests_to("POST /v1/files")
 
 
@@ -246,18 +274,37 @@ def test_create_and_start_job(fake, fake_transport, train):
 
 def test_list_and_status_tables(fake, fake_transport):
     job_id = _running_job(fake)
+    job = ft(fake).jobs[job_id]
+    job.created_at = 1_780_000_000
+    created = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at))
     listed = invoke(["finetune", "list", "--status", "running"], ctx(fake_transport))
-    assert listed.exit_code == 0
-    assert listed.stdout.startswith(f"{job_id}\tRUNNING\t{MODEL}\t\t")
+    assert (listed.exit_code, listed.stdout, listed.stderr) == (
+        0,
+        f"{job_id}\tRUNNING\t{MODEL}\t\t{created}\n",
+        "",
+    )
     shown = invoke(["finetune", "status", job_id], ctx(fake_transport))
-    assert f"id\t{job_id}\nstatus\tRUNNING\nmodel\t{MODEL}\n" in shown.stdout
+    files = job.body["training_files"][0]["file_id"]
+    assert (shown.exit_code, shown.stdout, shown.stderr) == (
+        0,
+        f"id\t{job_id}\nstatus\tRUNNING\nmodel\t{MODEL}\njob type\tcompletion\n"
+        f"fine-tuned model\t\ncreated\t{created}\ntraining files\t{files}\n"
+        "hyperparameters\tlearning_rate=0.0001, weight_decay=0.1, warmup_fraction=0.05, "
+        "fim_ratio=0.9\nestimated cost\t2.5 EUR\n",
+        "",
+    )
 
 
 def test_list_route_gone_exit_1(fake, fake_transport):
     fake.inject("GET /v1/fine_tuning/jobs", Fault.status(404))
     result = invoke(["finetune", "list"], ctx(fake_transport))
-    assert result.exit_code == 1
-    assert "the fine-tuning job routes are gone" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "mistral: error: the fine-tuning job routes are gone from this server "
+        f"(Not found (HTTP 404, request {fake.requests[-1].request_id}))\n"
+        "hint: the API is deprecated upstream; it may have been withdrawn\n",
+    )
 
 
 def test_validate_github_format(tmp_path, fake, fake_transport):

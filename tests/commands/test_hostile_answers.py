@@ -167,5 +167,10 @@ def test_total_timeout_flag(
     monkeypatch.setenv("MISTRAL_BASE_URL", server.base_url)
     fake.inject(CHAT, hostile.keep_alive(after_events=2, interval=0.01))
     result = invoke(["--total-timeout", "0.5", "chat", "--no-save", PROMPT])
-    assert (result.exit_code, result.stdout) == (6, "Echo: he\n")
-    assert "within the total timeout of 0.5 s (after 2 events)" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        6,
+        "Echo: he\n",
+        "mistral: error: the request did not finish within the total timeout of 0.5 s "
+        "(after 2 events); the partial answer was kept\n"
+        "hint: raise MISTRAL_TOTAL_TIMEOUT (or total_timeout in the config file), or unset it\n",
+    )

@@ -307,7 +307,7 @@ def test_a_usage_only_chunk_with_no_choices(
     fake.inject("POST /v1/chat/completions", Rewrite(usage_only, event=-1))
     result = invoke(["chat", "--usage", "hi"], ctx(fake_transport))
     assert (result.exit_code, result.stdout) == (0, "H\n"), result.stderr  # the last piece was "i"
-    assert "usage n/a" in result.stderr
+    assert re.fullmatch(r"mistral-small-latest · usage n/a · \d+\.\d\d s\n", result.stderr)
 
 
 def test_a_whole_answer_with_null_usage_and_a_null_message(
@@ -320,6 +320,6 @@ def test_a_whole_answer_with_null_usage_and_a_null_message(
     fake.inject("POST /v1/chat/completions", Rewrite(odd, call=None), times=2)
     result = invoke(["chat", "--no-stream", "--usage", "hi"], ctx(fake_transport))
     assert (result.exit_code, result.stdout) == (0, "Echo: hi\n"), result.stderr
-    assert "usage n/a" in result.stderr
+    assert re.fullmatch(r"mistral-small-latest · usage n/a · \d+\.\d\d s\n", result.stderr)
     as_json = invoke(["chat", "--no-stream", "--json", "hi"], ctx(fake_transport))
     assert json.loads(as_json.stdout)["usage"] == {"prompt_tokens": None}

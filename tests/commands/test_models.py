@@ -97,15 +97,26 @@ def test_retired_model_gets_a_suggestion(
     fake: FakeMistral, fake_transport: httpx.MockTransport
 ) -> None:
     result = invoke(["models", "show", "mistral-tiny"], make_context(fake_transport))
-    assert result.exit_code == 2
-    assert "was retired" in result.stderr
-    assert "use ministral-8b-latest instead" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mistral: error: model 'mistral-tiny' was retired by Mistral and is no longer served.\n"
+        "hint: use ministral-8b-latest instead (`mistral models list` shows all)\n",
+    )
 
 
 def test_deprecated_model_warns(fake: FakeMistral, fake_transport: httpx.MockTransport) -> None:
     result = invoke(["models", "show", "mistral-medium-2508"], make_context(fake_transport))
-    assert result.exit_code == 0
-    assert "mistral: warning: mistral-medium-2508 is deprecated" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "id\tmistral-medium-2508\nname\tmistral-medium-2508\ntype\tbase\nowned by\tmistralai\n"
+        "context\t262,144 tokens\ncapabilities\tcompletion_chat, function_calling, vision\n"
+        "aliases\tmistral-medium-latest\ndefault temperature\t0.3\n"
+        "deprecation\t2026-08-31T12:00:00Z\nreplacement\tmistral-medium-latest\n"
+        "description\tMistral Medium 3.1 (August 2025).\n",
+        "mistral: warning: mistral-medium-2508 is deprecated (2026-08-31); "
+        "use mistral-medium-latest\n",
+    )
 
 
 def test_429_twice_then_success(fake: FakeMistral, fake_transport: httpx.MockTransport) -> None:
@@ -114,23 +125,42 @@ def test_429_twice_then_success(fake: FakeMistral, fake_transport: httpx.MockTra
     result = invoke(["models", "list"], make_context(fake_transport, sleep=sleeps))
     assert result.exit_code == 0
     assert sleeps.calls == [1.0, 1.0]
-    assert "mistral: retrying in 1.0 s (HTTP 429, retry 1 of 4)" in result.stderr
+    assert result.stderr == (
+        "mistral: retrying in 1.0 s (HTTP 429, retry 1 of 4)\n"
+        "mistral: retrying in 1.0 s (HTTP 429, retry 2 of 4)\n"
+    )
+
+
+def gave_up(status: int, fake: FakeMistral, message: str) -> str:
+    """The four retries (no jitter: the middle of each backoff range), the error and its hint."""
+    retries = "".join(
+        f"mistral: retrying in {wait} s (HTTP {status}, retry {n} of 4)\n"
+        for n, wait in enumerate(("0.2", "0.5", "1.0", "2.0"), start=1)
+    )
+    return (
+        f"{retries}mistral: error: {message} (HTTP {status}, "
+        f"request {fake.requests[-1].request_id})\n"
+        "hint: gave up after 5 attempts; the service may be having trouble, try again shortly\n"
+    )
 
 
 def test_500_every_time_is_exit_1(fake: FakeMistral, fake_transport: httpx.MockTransport) -> None:
     fake.inject("GET /v1/models", Fault.status(500), times=5)
     result = invoke(["models", "list"], make_context(fake_transport))
-    assert result.exit_code == 1
-    assert "HTTP 500" in result.stderr
-    assert "gave up after 5 attempts" in result.stderr
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == gave_up(500, fake, "Internal server error")
 
 
 def test_no_key_is_exit_3(fake_transport: httpx.MockTransport) -> None:
     actx = make_context(fake_transport, env={"MISTRAL_API_KEY": ""})
     result = invoke(["models", "list"], actx)
-    assert result.exit_code == 3
-    assert result.stderr.startswith("mistral: error: no API key found.\nhint: set MISTRAL_API_KEY")
-    assert ".env" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        3,
+        "",
+        "mistral: error: no API key found.\n"
+        "hint: set MISTRAL_API_KEY, put MISTRAL_API_KEY=... in a .env file here, "
+        "or run `mistral auth login`\n",
+    )
 
 
 def test_wrong_key_is_exit_3_and_never_echoed(
@@ -138,10 +168,13 @@ def test_wrong_key_is_exit_3_and_never_echoed(
 ) -> None:
     actx = make_context(fake_transport, env={"MISTRAL_API_KEY": "sk-wrong-secret-value-123"})
     result = invoke(["models", "list"], actx)
-    assert result.exit_code == 3
-    assert "sk-wrong-secret" not in result.stderr + result.stdout
-    assert result.stderr.startswith("mistral: error: the API rejected the key (HTTP 401, request ")
-    assert "hint: the key came from MISTRAL_API_KEY" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        3,
+        "",
+        "mistral: error: the API rejected the key "
+        f"(HTTP 401, request {fake.requests[-1].request_id})\n"
+        "hint: the key came from MISTRAL_API_KEY; check it at console.mistral.ai\n",
+    )
 
 
 def test_html_error_page_is_summarised(
@@ -149,9 +182,10 @@ def test_html_error_page_is_summarised(
 ) -> None:
     fake.inject("GET /v1/models", Fault.html(502), times=5)
     result = invoke(["models", "list"], make_context(fake_transport))
-    assert result.exit_code == 1
-    assert "HTML error page" in result.stderr
-    assert "<html" not in result.stderr
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == gave_up(
+        502, fake, "HTTP 502 (HTML error page from the server or a proxy)"
+    )
 
 
 def test_debug_traces_without_the_key(

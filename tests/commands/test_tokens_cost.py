@@ -71,13 +71,24 @@ def test_max_cost_from_the_environment_and_no_price_refuses(
         '[models."mistral-small-latest"]\ninput = "x"\n'
     )
     result = invoke(["chat", "hi"], actx)
-    assert result.exit_code == 2  # a broken prices.toml is a config error
+    assert (result.exit_code, result.stdout, result.stderr) == (  # a config error
+        2,
+        "",
+        f"mistral: error: {tmp_path / 'config/prices.toml'}: the price of mistral-small-latest "
+        "needs numbers `input` and `output`\n"
+        'hint: e.g. [models."mistral-small-latest"] input = 0.1  output = 0.3\n',
+    )
     (tmp_path / "config" / "prices.toml").unlink()
     result = invoke(["chat", "-m", "codestral-embed", "hi"], actx)
     assert result.exit_code == 0  # priced: within $1
     result = invoke(["chat", "-m", "mistral-small-2506", "hi"], actx)
-    assert result.exit_code == 11
-    assert "--max-cost needs a price for mistral-small-2506" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        11,
+        "",
+        "mistral: error: --max-cost needs a price for mistral-small-2506, and none is known\n"
+        'hint: add [models."mistral-small-2506"] input = …  output = … '
+        "to prices.toml in the config directory\n",
+    )
     assert len(fake.requests_to(CHAT)) == 1
 
 
@@ -89,8 +100,11 @@ def test_max_cost_stops_a_stream_and_keeps_the_partial_answer(
     assert result.exit_code == 11
     assert 0 < len(result.stdout) < 10_000
     assert result.stdout.startswith("word word")
-    assert "stopped: the answer would cost about" in result.stderr
-    assert "the partial answer was kept" in result.stderr
+    assert result.stderr == (
+        "mistral: error: stopped: the answer would cost about $0.00011 (5 in / 360 out tokens), "
+        "more than --max-cost $0.0001; the partial answer was kept\n"
+        "hint: raise --max-cost (or MISTRAL_MAX_COST), or shorten the input\n"
+    )
     usage = invoke(["conversations", "list", "--json"], ctx(fake_transport, tmp_path))
     assert '"turns": 1' in usage.stdout.replace(" ", " ")
 
@@ -106,7 +120,9 @@ def test_usage_line_shows_cost_or_cost_na(
     result = invoke(
         ["chat", "--usage", "-m", "mistral-small-2506", "hello"], ctx(fake_transport, tmp_path)
     )
-    assert " · cost n/a · " in result.stderr
+    assert re.fullmatch(
+        r"mistral-small-2506 · 2 in / 3 out tokens · cost n/a · \d+\.\d\d s\n", result.stderr
+    ), result.stderr
 
 
 def test_usage_adds_up_saved_conversations_by_model_and_day(

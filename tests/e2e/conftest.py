@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -15,16 +17,32 @@ from tests.fakes.server import FakeServer
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
+@functools.cache
 def mistral_executable() -> str:
-    found = shutil.which("mistral")
-    if found is None:  # pragma: no cover - the README's install step puts it on PATH
-        pytest.fail("the `mistral` executable is not installed (pip install -e '.[dev]')")
+    """The installed `mistral`: on PATH, else beside this Python (a venv not activated).
+
+    Missing is a failure, never a skip: CI installs it, and a stale copy elsewhere must not
+    stand in for the code under test.
+    """
+    beside = str(Path(sys.executable).parent)
+    found = shutil.which("mistral") or shutil.which("mistral", path=beside)
+    if found is None:
+        pytest.fail(
+            f"the `mistral` executable is not on PATH nor in {beside}: "
+            "install the package first (pip install -e '.[dev]')",
+            pytrace=False,
+        )
     return found
+
+
+def search_path() -> str:
+    """PATH for a child: the folder of the `mistral` under test, then the system default."""
+    return str(Path(mistral_executable()).parent) + os.pathsep + os.defpath
 
 
 def base_env(tmp_path: Path, server: FakeServer | None, key: str | None) -> dict[str, str]:
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PATH": os.environ.get("PATH", os.defpath),
         "HOME": str(tmp_path / "home"),
         "LANG": "C.UTF-8",
         "MISTRAL_CONFIG_DIR": str(tmp_path / "home" / "config"),

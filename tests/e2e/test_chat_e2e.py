@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import mistral_executable, search_path
 from tests.fakes.chat import Reply
 from tests.fakes.faults import Fault
 from tests.fakes.router import FakeMistral
@@ -18,13 +17,12 @@ from tests.fakes.server import FakeServer
 
 pytestmark = pytest.mark.e2e
 CHAT = "POST /v1/chat/completions"
-MISTRAL = shutil.which("mistral") or "/work/venv/bin/mistral"
 
 
 @pytest.fixture
 def env(fake: FakeMistral, fake_server: FakeServer, tmp_path: Path) -> dict[str, str]:
     return {
-        "PATH": str(Path(MISTRAL).parent) + os.pathsep + "/usr/bin:/bin",
+        "PATH": search_path(),
         "HOME": str(tmp_path),
         "MISTRAL_API_KEY": fake.api_key,
         "MISTRAL_BASE_URL": fake_server.base_url,
@@ -37,7 +35,7 @@ def env(fake: FakeMistral, fake_server: FakeServer, tmp_path: Path) -> dict[str,
 
 def run(env: dict[str, str], *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [MISTRAL, *argv],
+        [mistral_executable(), *argv],
         input=stdin,
         capture_output=True,
         text=True,
@@ -71,21 +69,28 @@ def test_stream_cut_midway_exits_6_with_the_partial_text(
     fake.chat.replies.append(Reply(text="alpha beta gamma delta", chunk_size=6))
     fake.inject(CHAT, Fault.drop_stream(after_events=3))
     done = run(env, "chat", "go")
-    assert done.returncode == 6
-    assert done.stdout == "alpha beta g\n"
-    assert "the partial answer was kept" in done.stderr
+    assert (done.returncode, done.stdout, done.stderr) == (
+        6,
+        "alpha beta g\n",
+        "mistral: error: the stream broke after 3 events (connection closed by the server); "
+        "the partial answer was kept\n"
+        "hint: try again; a flaky network or proxy can cut long streams\n",
+    )
 
 
 def test_rate_limited_then_success(fake: FakeMistral, env: dict[str, str]) -> None:
     fake.inject(CHAT, Fault.rate_limited(retry_after="0"))
     done = run(env, "chat", "hello")
-    assert (done.returncode, done.stdout) == (0, "Echo: hello\n")
-    assert "retrying" in done.stderr
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        "Echo: hello\n",
+        "mistral: retrying in 0.0 s (HTTP 429, retry 1 of 2)\n",
+    )
 
 
 def _start(env: dict[str, str], *argv: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [MISTRAL, *argv],
+        [mistral_executable(), *argv],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -119,9 +124,7 @@ def test_reader_closing_the_pipe_ends_quietly(fake: FakeMistral, env: dict[str, 
     assert proc.stderr is not None
     assert proc.stdout.readline() == b"line 0\n"
     proc.stdout.close()  # like `| head -1`
-    started = time.monotonic()
     err = proc.stderr.read()
     proc.stderr.close()
-    assert proc.wait(timeout=20) == 0
-    assert time.monotonic() - started < 10
+    assert proc.wait(timeout=20) == 0  # not the 40 lines' worth of slow chunks: it stopped
     assert err == b""

@@ -2,8 +2,10 @@
 
 Each cell runs the installed `mistral` against its own loopback fake (the REPL turn runs
 in-process over the loopback network) and checks the exit code, one short error message
-without a traceback, no key in any output, the time taken, and that data already produced
-was kept. The matrix is printed at the end of the module's tests (and in the README).
+without a traceback, no key in any output, that no fault was waited out, that data already
+produced was kept, and that the fake was used exactly as scripted: each fault meets as many
+requests as the retry policy makes (a retry too many or too few fails the cell). The matrix is
+printed at the end of the module's tests (and in the README).
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ import pytest
 import tests.fakes.files
 import tests.fakes.finetune  # noqa: F401  # registers the fine-tuning and files routes
 from mistral_cli.context import AppContext
+from mistral_cli.errors import CliError, describe
 from tests.commands.test_finetune import MODEL, write_train
 from tests.e2e.conftest import base_env
+from tests.fakes import spec
 from tests.fakes.faults import Fault
 from tests.fakes.files import FilesFake
 from tests.fakes.finetune import FineTuneFake
@@ -45,7 +49,9 @@ LIMITS = {
     "MISTRAL_NO_DEPRECATION_NOTICE": "1",
     "NO_COLOR": "1",
 }
-CELL_BUDGET = 7.0  # seconds: the 5 s total timeout, and a little slack for a busy machine
+# seconds: well under the 30 s hang, so a cell that waited a fault out fails however busy the
+# machine (the 5 s total timeout ends every cell long before)
+CELL_BUDGET = 20.0
 NOT_JSON = Fault.status(200, b"upstream says hello", {"content-type": "text/plain"})
 
 # fault name → (factory, applies to JSON answers, applies to streams)
@@ -82,6 +88,8 @@ STRICT = {
     "trunc-JSON": 1,
     "HTML": 1,
 }
+# statuses retried on any method (MISTRAL_MAX_RETRIES=1: the fault meets both attempts)
+RETRIED_STATUSES = {"429+RA0", "429", "500", "503", "HTML"}
 # `finetune status --wait` rides out transient failures (the job runs on server-side)
 WAITING = {**STRICT, "429+RA0": 0, "429": 0, "500": 0, "503": 0, "cut": 0, "hang": 0}
 WAITING |= {"not-JSON": 0, "trunc-JSON": 0, "HTML": 0}
@@ -125,6 +133,19 @@ def applies(command: Command, fault: str) -> bool:
     return stream_ok if command.stream else json_ok
 
 
+def attempts(command: Command, fault: str) -> int:
+    """How many requests the fault meets: what the retry policy repeats (API.md §6).
+
+    429 and 5xx are retried; a cut or timed-out answer only for a GET (a POST's work may be
+    billed); never a 4xx, a 2xx that cannot be read, a success, or a stream once it began.
+    """
+    if fault in RETRIED_STATUSES:
+        return 2
+    if fault in ("cut", "hang") and command.route.startswith("GET "):
+        return 2
+    return 1
+
+
 def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -162,7 +183,7 @@ def run_cell(command: Command, fault: str, root: Path) -> Cell:
         if factory is not None:
             if command.skip_first:
                 fake.inject(command.route, Fault())
-            fake.inject(command.route, factory(), times=2)
+            fake.inject(command.route, factory(), times=attempts(command, fault))
         url = server.base_url if factory is not None else f"http://127.0.0.1:{closed_port()}"
         settings = {**LIMITS, "MISTRAL_API_KEY": fake.api_key, "MISTRAL_BASE_URL": url}
         environ = {**base_env(cell.work, server, fake.api_key), **LIMITS}
@@ -176,6 +197,10 @@ def run_cell(command: Command, fault: str, root: Path) -> Cell:
         actx.close()
     cell.code, cell.stdout, cell.stderr = result.exit_code, result.stdout, result.stderr
     check_common(cell, fake.api_key)
+    try:  # the teardown checks it too; here the cell is named in the matrix
+        fake.assert_clean()
+    except AssertionError as unused:
+        cell.problems.append(f"not used as scripted: {unused}")
     cell.problems.extend(command.kept(cell, fake))
     return cell
 
@@ -183,8 +208,8 @@ def run_cell(command: Command, fault: str, root: Path) -> Cell:
 def repl_turn(actx: AppContext) -> Result:
     """One REPL turn then Ctrl-D; a failed turn prints its error and the REPL goes on (exit 0)."""
     from mistral_cli.commands import _repl
-    from mistral_cli.commands._chat_ui import ChatOptions
-    from mistral_cli.services.chat import ChatSession
+    from mistral_cli.commands._chat_ui import ChatOptions, open_session
+    from mistral_cli.services.chat import ChatParams
 
     shown: list[int] = []
     real = _repl.describe
@@ -198,10 +223,15 @@ def repl_turn(actx: AppContext) -> Result:
     def read_line(_prompt: str) -> str:
         return next(script, None) or _eof()
 
+    opts = ChatOptions(no_save=True)
     with pytest.MonkeyPatch.context() as patch, redirect() as (out, err):
         patch.setattr(_repl, "describe", recording)
-        session = lambda: ChatSession(actx.client(), model="mistral-small-latest", store=None)  # noqa: E731
-        code = _repl.run_repl(actx, session, ChatOptions(), read_line=read_line)
+        try:  # opened as `chat` opens it: the model is resolved (a request) first
+            session = lambda: open_session(actx, opts, ChatParams())  # noqa: E731
+            code = _repl.run_repl(actx, session, opts, read_line=read_line)
+        except CliError as stopped:  # before the first prompt: `mistral chat` exits with it
+            stderr = err.getvalue() + describe(stopped) + "\n"
+            return Result(stopped.exit_code, out.getvalue(), stderr, stopped)
     assert code == 0
     return Result(shown[0] if shown else 0, out.getvalue(), err.getvalue(), None)
 
@@ -336,7 +366,14 @@ def _warm() -> None:
 
 
 def warm_up() -> None:
-    """Load the fake's spec validators once, so no cell pays for it inside a 1.5 s timeout."""
+    """Load the fake's spec validators once, so no cell pays for it inside its 1 s read timeout.
+
+    The fine-tuning routes live in a second spec file: loading it takes a second or more on a
+    busy machine, which made the first `ft-start` cell that reached the handler time out.
+    """
+    for command in COMMANDS:
+        method, template = command.route.split(" ", 1)
+        spec.body_spec(method, template)
     fake = FakeMistral()
     client = httpx.Client(transport=fake_transport(fake), base_url="http://fake")
     headers = {"authorization": f"Bearer {fake.api_key}"}

@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 import tests.fakes.files
 import tests.fakes.finetune  # noqa: F401  # registers the fine-tuning routes
-from tests.commands.test_finetune import MODEL, write_train
+from tests.commands.test_finetune import MODEL, plain, write_train
+from tests.e2e.conftest import mistral_executable, search_path
 from tests.fakes import FakeMistral, Fault
 from tests.fakes.files import FilesFake
 from tests.fakes.finetune import FineTuneFake
 
 pytestmark = pytest.mark.e2e
-MISTRAL = shutil.which("mistral") or "/work/venv/bin/mistral"
 
 
 @pytest.fixture
 def env(fake, fake_server, tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "home"
     return {
-        "PATH": f"{Path(MISTRAL).parent}:/usr/bin:/bin",
+        "PATH": search_path(),
         "HOME": str(home),
         "MISTRAL_API_KEY": fake.api_key,
         "MISTRAL_BASE_URL": fake_server.base_url,
@@ -45,7 +43,7 @@ def train(tmp_path: Path) -> Path:
 
 def mistral(env: dict[str, str], *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [MISTRAL, *args],
+        [mistral_executable(), *args],
         env={**env, **extra},
         capture_output=True,
         text=True,
@@ -59,6 +57,7 @@ def ft(fake: FakeMistral) -> FineTuneFake:
 
 
 RUN = ("finetune", "run", "-m", MODEL, "--steps", "10")
+DEPRECATED = "mistral: note: the fine-tuning API is deprecated upstream\n"
 
 
 def test_full_run_exit_0_model_id_last_and_github_output(fake, env, train, tmp_path):
@@ -110,9 +109,13 @@ def _twin(fake: FakeMistral) -> tuple[str, str]:
 def test_conflict_exit_4_names_the_job(fake, env):
     file_id, job_id = _twin(fake)
     done = mistral(env, *RUN, file_id)
-    assert done.returncode == 4
-    assert f"a similar job is already queued, validated or running: {job_id}" in done.stderr
-    assert "--attach" in done.stderr
+    assert (done.returncode, done.stdout, done.stderr) == (
+        4,
+        "",
+        f"{DEPRECATED}mistral: error: a similar job is already queued, validated or running: "
+        f"{job_id}\n"
+        "hint: follow it with --attach, or cancel it: mistral finetune cancel JOB\n",
+    )
 
 
 def test_conflict_with_attach_follows_the_job(fake, env):
@@ -124,10 +127,15 @@ def test_conflict_with_attach_follows_the_job(fake, env):
     assert not fake.requests_to("POST /v1/fine_tuning/jobs")
 
 
-def test_unknown_job_exit_4(env):
+def test_unknown_job_exit_4(fake, env):
     done = mistral(env, "finetune", "status", "00000000-0000-4000-8000-000000000000")
-    assert done.returncode == 4
-    assert "mistral finetune list" in done.stderr
+    assert (done.returncode, done.stdout, done.stderr) == (
+        4,
+        "",
+        f"{DEPRECATED}mistral: error: Job with id 00000000-0000-4000-8000-000000000000 not found "
+        f"(HTTP 404, request {fake.requests[-1].request_id})\n"
+        "hint: check the id: `mistral finetune list` shows what exists\n",
+    )
 
 
 def test_rate_limited_forever_exit_5(fake, env):
@@ -156,8 +164,17 @@ def test_model_without_fine_tuning_exit_10(fake, env, train):
 def test_not_entitled_422_exit_10(fake, env, train):
     ft(fake).entitled = False
     done = mistral(env, *RUN, str(train))
-    assert done.returncode == 10
-    assert "not a data problem" in done.stderr
+    (stored,) = fake.module(FilesFake).files.values()
+    assert (done.returncode, done.stdout, plain(done.stderr)) == (
+        10,
+        "",
+        f"{DEPRECATED}{train}: ok (12 examples, ~207 tokens)\n"
+        f"uploaded {train} as {stored.id}\n"
+        f"mistral: error: fine-tuning {MODEL} is not available for this account: "
+        "Model not available for this type of fine-tuning (completion). Available model(s):  "
+        f"(HTTP 422, request {fake.requests[-1].request_id})\n"
+        "hint: not a data problem: check the plan and the model (`mistral models list`)\n",
+    )
 
 
 def test_over_budget_exit_11_job_stays_validated(fake, env, train):
@@ -165,7 +182,17 @@ def test_over_budget_exit_11_job_stays_validated(fake, env, train):
     assert done.returncode == 11, done.stderr
     job = next(iter(ft(fake).jobs.values()))
     assert job.status == "VALIDATED"
-    assert "estimated cost 2.5 EUR > --max-cost 1" in done.stderr
+    (stored,) = fake.module(FilesFake).files.values()
+    assert (done.stdout, plain(done.stderr)) == (
+        "",
+        f"{DEPRECATED}{train}: ok (12 examples, ~207 tokens)\n"
+        f"uploaded {train} as {stored.id}\n"
+        f"created job {job.id} (QUEUED)\n"
+        "QUEUED → VALIDATING\nevent validation-started\nVALIDATING → VALIDATED\n"
+        "estimate: cost 2.5 EUR, ~10 min, 4.29 epochs\n"
+        f"mistral: error: estimated cost 2.5 EUR > --max-cost 1; job {job.id} waits at VALIDATED\n"
+        f"hint: start it anyway: mistral finetune start {job.id}\n",
+    )
     assert not fake.requests_to(f"POST /v1/fine_tuning/jobs/{job.id}/cancel")
 
 
@@ -181,18 +208,20 @@ def test_timeout_exit_124_no_cancel(fake, env, train):
 def test_sigint_while_waiting_exit_130_with_resume_hint(fake, env, train):
     ft(fake).ending = "RUNNING"
     process = subprocess.Popen(
-        [MISTRAL, *RUN, str(train)],
+        [mistral_executable(), *RUN, str(train)],
         env={**env, "MISTRAL_POLL_INTERVAL": "0.05"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if any(j.status == "RUNNING" for j in ft(fake).jobs.values()):
+    assert process.stderr is not None
+    seen = []  # until the CLI itself says the job runs: then it is polling, the hint known
+    for line in process.stderr:
+        seen.append(line)
+        if line.rstrip().endswith("→ RUNNING"):
             break
-        time.sleep(0.05)
-    time.sleep(0.2)
+    else:
+        pytest.fail(f"the run ended without reaching RUNNING: {''.join(seen)}")
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=20)
     assert process.returncode == 130, err

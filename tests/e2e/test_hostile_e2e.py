@@ -55,8 +55,13 @@ def test_total_timeout_flag_ends_endless_keep_alives(fake: FakeMistral, mistral:
 def test_gzip_bomb(fake: FakeMistral, mistral: Run) -> None:
     fake.inject("GET /v1/models", Fault.status(200, gzip_bomb(), {"content-encoding": "gzip"}))
     done = mistral("models", "list", "--refresh")
-    assert (done.returncode, done.stdout) == (1, "")
-    assert "expands past the 64 MiB limit for a JSON answer" in done.stderr
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        "mistral: error: the server sent a 1.0 MiB gzip answer that expands past the 64 MiB "
+        "limit for a JSON answer (HTTP 200)\n"
+        "hint: reading stopped there; check MISTRAL_BASE_URL and any proxy in between\n",
+    )
 
 
 def test_redirect(fake: FakeMistral, mistral: Run) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pty
-import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -13,6 +12,7 @@ import pexpect
 import pytest
 
 from mistral_cli.services.conversations import ConversationStore
+from tests.e2e.conftest import mistral_executable, search_path
 from tests.fakes.chat import Reply
 from tests.fakes.faults import Fault
 from tests.fakes.router import FakeMistral
@@ -20,19 +20,18 @@ from tests.fakes.server import FakeServer
 
 pytestmark = pytest.mark.e2e
 CHAT = "POST /v1/chat/completions"
-MISTRAL = shutil.which("mistral") or "/work/venv/bin/mistral"
 PROMPT = "›"
 
 
 @pytest.fixture
 def launcher() -> list[str]:
-    return [MISTRAL]
+    return [mistral_executable()]
 
 
 @pytest.fixture
 def env(fake: FakeMistral, fake_server: FakeServer, tmp_path: Path) -> dict[str, str]:
     return {
-        "PATH": str(Path(MISTRAL).parent) + os.pathsep + "/usr/bin:/bin",
+        "PATH": search_path(),
         "HOME": str(tmp_path),
         "TERM": "xterm",
         "LANG": "C.UTF-8",
@@ -120,7 +119,7 @@ def test_a_conversation_at_the_terminal(
     assert "\n+line one\n+line two\n" in history
 
     done = subprocess.run(
-        [MISTRAL, "chat", "-c", "and then?"],
+        [mistral_executable(), "chat", "-c", "and then?"],
         input="",
         capture_output=True,
         text=True,
@@ -194,7 +193,7 @@ def test_two_terminals_on_one_conversation_keep_each_others_turns(
 ) -> None:
     fake.chat.replies.extend(Reply(text=t) for t in ("S", "A1", "B1", "A2", "B1 again"))
     started = subprocess.run(
-        [MISTRAL, "chat", "start"], input="", capture_output=True, text=True, env=env,
+        [mistral_executable(), "chat", "start"], input="", capture_output=True, text=True, env=env,
         timeout=30, check=False,
     )  # fmt: skip
     assert (started.returncode, started.stdout) == (0, "S\n")

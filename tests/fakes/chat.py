@@ -71,6 +71,10 @@ class ChatFake(FakeModule):
         super().__init__(fake)
         self.replies: deque[Reply] = deque()
 
+    def unused(self) -> list[str]:
+        """The scripted replies no request took."""
+        return [f"unused scripted reply: {reply}" for reply in self.replies]
+
     def _next_reply(self, messages: list[dict[str, Any]]) -> tuple[Reply, str]:
         try:
             reply = self.replies.popleft()

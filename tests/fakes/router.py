@@ -60,6 +60,16 @@ Handler = Callable[[Any, FakeRequest, PathParams], Response]
 H = TypeVar("H", bound=Callable[..., Response])
 M = TypeVar("M", bound="FakeModule")
 _PENDING_ROUTES: dict[Callable[..., Response], tuple[str, str, bool]] = {}
+_MADE: list[FakeMistral] = []  # every fake since the last made_fakes(): checked at teardown
+_MADE_LOCK = threading.Lock()
+
+
+def made_fakes() -> list[FakeMistral]:
+    """Return, and forget, every FakeMistral made since the last call (fixture or by hand)."""
+    with _MADE_LOCK:
+        made = list(_MADE)
+        _MADE.clear()
+    return made
 
 
 def route(method: str, template: str, *, validate: bool = True) -> Callable[[H], H]:
@@ -130,6 +140,10 @@ class FakeModule:
     def __init__(self, fake: FakeMistral) -> None:
         self.fake = fake
 
+    def unused(self) -> list[str]:
+        """What the test scripted and no request used (checked at teardown); override."""
+        return []
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for attribute in vars(cls).values():
@@ -150,6 +164,8 @@ class FakeMistral:
         self._faults: list[PendingFault] = []
         self._modules: dict[type[FakeModule], FakeModule] = {}
         self._lock = threading.Lock()
+        with _MADE_LOCK:
+            _MADE.append(self)
 
     # ------------------------------------------------------------ modules
     def module(self, module_type: type[M]) -> M:
@@ -203,8 +219,12 @@ class FakeMistral:
             return list(self._faults)
 
     def assert_clean(self) -> None:
-        """Fail when scripted faults were never used or a handler crashed (fixture teardown)."""
+        """Fail when scripted faults or replies were never used or a handler crashed.
+
+        Every test's teardown calls it on every fake the test made (tests/fakes/fixtures.py).
+        """
         problems = [f"unused scripted fault: {pending}" for pending in self.unused_faults()]
+        problems += [item for module in list(self._modules.values()) for item in module.unused()]
         problems += [f"fake error: {error!r}" for error in self.errors]
         assert not problems, "; ".join(problems)
 

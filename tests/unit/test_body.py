@@ -242,7 +242,7 @@ def _wait_for(condition: object) -> None:
     """Wait (event-driven, bounded) for the watchdog thread to act on a recheck."""
     assert callable(condition)
     done = threading.Event()
-    for _ in range(500):
+    for _ in range(3000):  # a safety net (30 s) for a busy machine, never the outcome
         if condition():
             return
         done.wait(0.01)

@@ -165,6 +165,26 @@ def test_post_read_timeout_is_not_retried() -> None:
     assert len(seen) == 1
 
 
+@pytest.mark.parametrize(
+    ("failure", "sent"),
+    [
+        # nothing came back: the request was not processed, sending it again is safe
+        ("Server disconnected without sending a response.", 2),
+        # the answer was on its way: the work was done (and billed), so never again
+        ("peer closed connection without sending complete message body (received 1 bytes)", 1),
+    ],
+)
+def test_a_post_is_retried_only_when_nothing_came_back(failure: str, sent: int) -> None:
+    handler, seen = scripted(httpx.RemoteProtocolError(failure), ok())
+    api, *_ = client(handler)
+    if sent == 2:
+        assert api.request("POST", "/v1/chat/completions", json_body={}) == {"ok": True}
+    else:
+        with pytest.raises(NetworkError):
+            api.request("POST", "/v1/chat/completions", json_body={})
+    assert len(seen) == sent
+
+
 def test_get_read_timeout_is_retried() -> None:
     handler, seen = scripted(httpx.ReadTimeout("slow"), ok())
     api, *_ = client(handler)

@@ -23,8 +23,11 @@ def test_committed_scripts_are_current(shell: str) -> None:
 
 def test_unknown_shell_is_a_usage_error() -> None:
     result = invoke(["completion", "show", "tcsh"])
-    assert result.exit_code == 2
-    assert "unknown shell 'tcsh'" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mistral: error: unknown shell 'tcsh'\nhint: choose one of: bash, zsh, fish\n",
+    )
 
 
 def complete_bash(line: str, cache: Path, *, as_bash: bool = False) -> list[str]:

@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
-from mistral_cli.commands._chat_ui import ChatOptions
+from mistral_cli.commands._chat_ui import ChatOptions, open_session
 from mistral_cli.commands._repl import Repl, help_lines, run_repl, usage_text
 from mistral_cli.context import AppContext
 from mistral_cli.errors import ExitCode, Interrupted, UsageError
 from mistral_cli.services import repl as commands
-from mistral_cli.services.chat import ChatSession, Totals
+from mistral_cli.services.chat import ChatParams, ChatSession, Totals
 from mistral_cli.services.conversations import ConversationStore
 from mistral_cli.services.store_errors import StoreUnreadable
 from tests.fakes.chat import Reply
@@ -172,15 +172,50 @@ def actx(fake_transport: httpx.MockTransport) -> AppContext:
     return make_context(fake_transport)
 
 
-def new_session(actx: AppContext, *, save: bool = True, client: Any = None) -> ChatSession:
-    store = ConversationStore.open(actx.data_dir()) if save else None
-    return ChatSession(client or actx.client(), model=SMALL, store=store)
+def opener(
+    actx: AppContext,
+    opts: ChatOptions | None = None,
+    *,
+    client: Callable[[Any], Any] | None = None,
+    opened: list[ChatSession] | None = None,
+) -> Callable[[], ChatSession]:
+    """The REPL's real session opening (`chat`'s open_session); `client` wraps its API client."""
+
+    def open_repl_session() -> ChatSession:
+        session = open_session(actx, opts or ChatOptions(), ChatParams())
+        if client is not None:
+            session.client = client(session.client)
+        if opened is not None:
+            opened.append(session)
+        return session
+
+    return open_repl_session
 
 
-def repl(actx: AppContext, session: ChatSession, *items: str | BaseException) -> Lines:
+def repl(
+    actx: AppContext,
+    *items: str | BaseException,
+    opts: ChatOptions | None = None,
+    client: Callable[[Any], Any] | None = None,
+    opened: list[ChatSession] | None = None,
+) -> Lines:
+    """Run the REPL through its entry, run_repl, typing `items`, with the session chat opens."""
     lines = Lines(list(items))
-    assert run_repl(actx, lambda: session, ChatOptions(), read_line=lines) == ExitCode.OK
+    session = opener(actx, opts, client=client, opened=opened)
+    assert run_repl(actx, session, opts or ChatOptions(), read_line=lines) == ExitCode.OK
     return lines
+
+
+UNSAVED = ChatOptions(no_save=True)
+
+
+HEADER = f"{SMALL} · new conversation · /help for commands, Ctrl-D to leave\n"
+
+
+def saved(actx: AppContext) -> str:
+    """The line the REPL ends with when its one conversation was saved."""
+    (conversation,) = ConversationStore.open(actx.data_dir()).summaries()
+    return f"saved as conversation {conversation.short_id} — continue with `mistral chat -c`\n"
 
 
 def sent(fake: FakeMistral) -> list[list[dict[str, str]]]:
@@ -209,7 +244,7 @@ def bot(text: str) -> dict[str, str]:
 def test_turns_carry_the_conversation_and_exit_ends_it(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = repl(actx, new_session(actx), "hi", "", "again", "/usage", "/exit", "never read")
+    lines = repl(actx, "hi", "", "again", "/usage", "/exit", "never read")
     assert sent(fake) == [[user("hi")], [user("hi"), bot("Echo: hi"), user("again")]]
     assert lines.items == ["never read"]
     assert set(lines.prompts) == {"› "}
@@ -218,7 +253,7 @@ def test_turns_carry_the_conversation_and_exit_ends_it(
     (conversation,) = ConversationStore.open(actx.data_dir()).summaries()
     assert err.splitlines() == [
         f"{SMALL} · new conversation · /help for commands, Ctrl-D to leave",
-        "this conversation: 2 turns · 6 in / 5 out tokens",
+        "this conversation: 2 turns · 6 in / 5 out tokens · $0.0000021",
         f"saved as conversation {conversation.short_id} — continue with `mistral chat -c`",
     ]
 
@@ -226,52 +261,65 @@ def test_turns_carry_the_conversation_and_exit_ends_it(
 def test_model_switches_for_the_next_request(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repl(actx, new_session(actx), "/model", "/model mistral-large", "hi", "/model nosuchmodel", "x")
+    repl(actx, "/model", "/model mistral-large", "hi", "/model nosuchmodel", "x")
     models = [request.json()["model"] for request in fake.requests_to(CHAT)]
     assert models == ["mistral-large-latest", "mistral-large-latest"]
-    err = capsys.readouterr().err
-    assert f"model: {SMALL}\nmodel: mistral-large-latest\n" in err
-    assert "mistral: error: unknown model 'nosuchmodel'" in err
+    assert capsys.readouterr() == (
+        "Echo: hi\nEcho: x\n",
+        f"{HEADER}model: {SMALL}\nmodel: mistral-large-latest\n"
+        "mistral: error: unknown model 'nosuchmodel'.\n"
+        "hint: `mistral models list` shows the models your key can use\n" + saved(actx),
+    )
 
 
 def test_clear_starts_a_new_conversation(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repl(actx, new_session(actx), "one", "/clear", "two", "/usage")
+    repl(actx, "one", "/clear", "two", "/usage")
     assert sent(fake)[-1] == [user("two")]
     assert stored(actx) == [
         [("user", "one", False), ("assistant", "Echo: one", False)],
         [("user", "two", False), ("assistant", "Echo: two", False)],
     ]
-    err = capsys.readouterr().err
-    assert "new conversation\nthis conversation: 1 turn · 1 in / 3 out tokens\n" in err
+    (second,) = [c for c in ConversationStore.open(actx.data_dir()).summaries() if c.title == "two"]
+    assert capsys.readouterr() == (
+        "Echo: one\nEcho: two\n",
+        f"{SMALL} · new conversation · /help for commands, Ctrl-D to leave\n"
+        "new conversation\n"
+        "this conversation: 1 turn · 1 in / 3 out tokens · $0.000001\n"
+        f"saved as conversation {second.short_id} — continue with `mistral chat -c`\n",
+    )
 
 
 def test_usage_counts_from_the_last_clear(
     actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repl(actx, new_session(actx, save=False), "one", "/clear", "two", "/usage")
-    assert "this conversation: 1 turn · 1 in / 3 out tokens" in capsys.readouterr().err
+    repl(actx, "one", "/clear", "two", "/usage", opts=UNSAVED)
+    assert capsys.readouterr().err == (
+        f"{SMALL} · new conversation (not saved) · /help for commands, Ctrl-D to leave\n"
+        "new conversation\n"
+        "this conversation: 1 turn · 1 in / 3 out tokens · $0.000001\n"
+    )
 
 
 def test_system_prompt_is_set_shown_and_removed(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repl(
-        actx, new_session(actx), "/system", "/system Be terse.", "/system", "a", "/system off", "b"
-    )
+    repl(actx, "/system", "/system Be terse.", "/system", "a", "/system off", "b")
     system = {"role": "system", "content": "Be terse."}
     assert sent(fake) == [[system, user("a")], [user("a"), bot("Echo: a"), user("b")]]
-    err = capsys.readouterr().err
-    assert "no system prompt\nsystem prompt set\nsystem prompt: Be terse.\n" in err
-    assert "system prompt removed\n" in err
+    assert capsys.readouterr() == (
+        "Echo: a\nEcho: b\n",
+        f"{HEADER}no system prompt\nsystem prompt set\nsystem prompt: Be terse.\n"
+        "system prompt removed\n" + saved(actx),
+    )
 
 
 def test_retry_asks_again_replacing_the_answer(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake.chat.replies.extend([Reply(text="first"), Reply(text="second")])
-    repl(actx, new_session(actx), "/retry", "q", "/retry")
+    repl(actx, "/retry", "q", "/retry")
     assert sent(fake) == [[user("q")], [user("q")]]
     assert stored(actx) == [[("user", "q", False), ("assistant", "second", False)]]
     out, err = capsys.readouterr()
@@ -282,12 +330,13 @@ def test_retry_asks_again_replacing_the_answer(
 def test_undo_forgets_the_last_exchange(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repl(actx, new_session(actx), "/undo", "keep", "drop this", "/undo", "next")
+    repl(actx, "/undo", "keep", "drop this", "/undo", "next")
     assert sent(fake)[-1] == [user("keep"), bot("Echo: keep"), user("next")]
     assert [m[1] for m in stored(actx)[0]] == ["keep", "Echo: keep", "next", "Echo: next"]
-    err = capsys.readouterr().err
-    assert "nothing to undo\n" in err
-    assert "forgot: drop this\n" in err
+    assert capsys.readouterr() == (
+        "Echo: keep\nEcho: drop this\nEcho: next\n",
+        f"{HEADER}nothing to undo\nforgot: drop this\n" + saved(actx),
+    )
 
 
 @pytest.mark.parametrize("save", [True, False])
@@ -297,37 +346,45 @@ def test_save_writes_a_markdown_transcript(
     target = tmp_path / "talk.md"
     repl(
         actx,
-        new_session(actx, save=save),
         "/save",
         f"/save {target}",
         "Hi there",
         f"/save {target}",
+        opts=ChatOptions(no_save=not save),
     )
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Hi there\n\n")
     assert text.endswith("## user\n\nHi there\n\n## assistant\n\nEcho: Hi there\n")
-    err = capsys.readouterr().err
-    assert "mistral: error: /save needs a file name\nhint: e.g. /save notes.md\n" in err
-    assert "nothing to save yet\n" in err
-    assert f"transcript saved to {target}\n" in err
+    header = HEADER if save else HEADER.replace("conversation", "conversation (not saved)")
+    assert capsys.readouterr() == (
+        "Echo: Hi there\n",
+        f"{header}mistral: error: /save needs a file name\nhint: e.g. /save notes.md\n"
+        f"nothing to save yet\ntranscript saved to {target}\n" + (saved(actx) if save else ""),
+    )
 
 
 def test_save_reports_an_unwritable_file(
     actx: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repl(actx, new_session(actx), "hi", f"/save {tmp_path / 'missing' / 'x.md'}", "/exit")
-    assert (
-        f"mistral: error: cannot write {tmp_path / 'missing' / 'x.md'}: " in capsys.readouterr().err
+    repl(actx, "hi", f"/save {tmp_path / 'missing' / 'x.md'}", "/exit")
+    assert capsys.readouterr() == (
+        "Echo: hi\n",
+        f"{HEADER}mistral: error: cannot write {tmp_path / 'missing' / 'x.md'}: "
+        "No such file or directory\n" + saved(actx),
     )
 
 
 def test_unknown_commands_and_stray_arguments_send_nothing(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repl(actx, new_session(actx), "/foo", "/clear now", "/help")
+    repl(actx, "/foo", "/clear now", "/help")
     assert sent(fake) == []
-    err = capsys.readouterr().err
-    assert "unknown command /foo; /help lists them\n/clear takes no argument\n" in err
+    out, err = capsys.readouterr()
+    assert out == ""
+    # the /help table after them is the slash-command table's to describe
+    assert err.startswith(
+        f"{HEADER}unknown command /foo; /help lists them\n/clear takes no argument\n  /help "
+    )
     assert "  /retry" in err
     assert "saved as" not in err
 
@@ -335,19 +392,19 @@ def test_unknown_commands_and_stray_arguments_send_nothing(
 def test_ctrl_c_at_the_prompt_and_ctrl_d(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = repl(actx, new_session(actx), KeyboardInterrupt(), Interrupted(), "hi")
+    lines = repl(actx, KeyboardInterrupt(), Interrupted(), "hi")
     assert sent(fake) == [[user("hi")]]
     assert len(lines.prompts) == 4  # the last one met Ctrl-D
-    assert "stopped" not in capsys.readouterr().err
+    assert capsys.readouterr() == ("Echo: hi\n", HEADER + saved(actx))
 
 
 def test_sigterm_at_the_prompt_ends_the_repl(actx: AppContext) -> None:
-    session = new_session(actx)
+    opened: list[ChatSession] = []
     with pytest.raises(Interrupted) as stop:
-        repl(actx, session, Interrupted(ExitCode.TERMINATED))
+        repl(actx, Interrupted(ExitCode.TERMINATED), opened=opened)
     assert stop.value.exit_code == ExitCode.TERMINATED
     with pytest.raises(Exception, match="closed"):
-        session.store.latest()  # type: ignore[union-attr]
+        opened[0].store.latest()  # type: ignore[union-attr]
 
 
 class CutShort:
@@ -373,29 +430,27 @@ def test_ctrl_c_during_an_answer_keeps_the_partial_answer(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake.chat.replies.append(Reply(text="alpha beta gamma", chunk_size=6))
-    session = new_session(actx, client=CutShort(actx.client(), Interrupted()))
-    repl(actx, session, "count", "more")
+    repl(actx, "count", "more", client=lambda real: CutShort(real, Interrupted()))
     assert sent(fake)[-1] == [user("count"), bot("alpha "), user("more")]
     assert stored(actx)[0][:2] == [("user", "count", False), ("assistant", "alpha ", True)]
-    out, err = capsys.readouterr()
-    assert out == "alpha \nEcho: more\n"
-    assert "stopped; the partial answer was kept\n" in err
+    assert capsys.readouterr() == (
+        "alpha \nEcho: more\n",
+        f"{HEADER}stopped; the partial answer was kept\n" + saved(actx),
+    )
 
 
 def test_ctrl_c_before_the_answer_leaves_no_trace(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session = new_session(actx, client=CutShort(actx.client(), Interrupted(), events=0))
-    repl(actx, session, "lost", "kept")
+    repl(actx, "lost", "kept", client=lambda real: CutShort(real, Interrupted(), events=0))
     assert sent(fake)[-1] == [user("kept")]
-    assert "stopped\n" in capsys.readouterr().err
+    assert capsys.readouterr() == ("Echo: kept\n", f"{HEADER}stopped\n" + saved(actx))
 
 
 def test_sigterm_during_an_answer_ends_the_repl(fake: FakeMistral, actx: AppContext) -> None:
     stop = Interrupted(ExitCode.TERMINATED)
-    session = new_session(actx, client=CutShort(actx.client(), stop))
     with pytest.raises(Interrupted):
-        repl(actx, session, "count", "never asked")
+        repl(actx, "count", "never asked", client=lambda real: CutShort(real, stop))
     assert len(sent(fake)) == 1
 
 
@@ -403,26 +458,29 @@ def test_api_errors_print_a_line_and_the_repl_goes_on(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake.inject(CHAT, Fault.status(400))
-    repl(actx, new_session(actx), "refused", "fine")
+    repl(actx, "refused", "fine")
     assert sent(fake)[-1] == [user("fine")]
-    out, err = capsys.readouterr()
-    assert out == "Echo: fine\n"
-    assert "mistral: error: Invalid request (HTTP 400" in err
+    refused = fake.requests_to(CHAT)[0].request_id
+    assert capsys.readouterr() == (
+        "Echo: fine\n",
+        f"{HEADER}mistral: error: Invalid request (HTTP 400, request {refused})\n"
+        "hint: check the request's parameters (rerun with --debug to see the request)\n"
+        + saved(actx),
+    )
 
 
 def test_header_of_a_resumed_or_unsaved_conversation(actx: AppContext) -> None:
-    store = ConversationStore.open(actx.data_dir())
-    first = new_session(actx)
+    first = opener(actx)()
     with first.turn("hello") as turn:
         list(turn)
     assert first.conversation_id is not None
-    found = store.find(first.conversation_id)
-    resumed = ChatSession.resume(actx.client(), store, found, model=SMALL)
+    found = ConversationStore.open(actx.data_dir()).find(first.conversation_id)
+    resumed = opener(actx, ChatOptions(continue_last=True))()
     assert Repl(actx, resumed, ChatOptions()).header() == (
         f"{SMALL} · conversation {found.short_id} (1 turn so far) · "
         "/help for commands, Ctrl-D to leave"
     )
-    unsaved = new_session(actx, save=False)
+    unsaved = opener(actx, UNSAVED)()
     assert "· new conversation (not saved) ·" in Repl(actx, unsaved, ChatOptions()).header()
 
 
@@ -439,13 +497,13 @@ def test_no_terminal_is_a_usage_error_before_any_request(
     assert fake.requests == []
 
 
-def test_session_totals_add_up_cost_with_a_price_table() -> None:
+def test_session_totals_add_up_cost_with_a_price_table(tmp_path: Path) -> None:
     from mistral_cli.api.chat import Message, Usage
     from mistral_cli.services.chat.turn import Turn
     from mistral_cli.services.pricing import load
 
     session = ChatSession(client=None, model="mistral-small-latest")  # type: ignore[arg-type]
-    session.prices = load(Path("/nowhere"))
+    session.prices = load(tmp_path)  # no prices.toml there: the shipped table
     for model in ("mistral-small-latest", "ft:unknown"):
         turn = Turn(None, model, "hi", {}, stream=True)  # type: ignore[arg-type]
         turn.usage = Usage(prompt_tokens=10, completion_tokens=10)
@@ -460,21 +518,12 @@ def test_session_totals_add_up_cost_with_a_price_table() -> None:
 # ---------------------------------------------------------------- a store that fails
 
 
-def open_repl_session(actx: AppContext, opts: ChatOptions) -> Callable[[], ChatSession]:
-    from mistral_cli.commands._chat_ui import open_session
-    from mistral_cli.services.chat import ChatParams
-
-    return lambda: open_session(actx, opts, ChatParams())
-
-
 def test_a_broken_store_is_said_once_and_the_repl_goes_on_unsaved(
     fake: FakeMistral, actx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = garbage(store_path(actx.data_dir()))
     lines = Lines(["one", "two", "/undo", "/retry"])
-    assert (
-        run_repl(actx, open_repl_session(actx, ChatOptions()), ChatOptions(), read_line=lines) == 0
-    )
+    assert run_repl(actx, opener(actx), ChatOptions(), read_line=lines) == 0
     assert sent(fake) == [
         [user("one")],
         [user("one"), bot("Echo: one"), user("two")],
@@ -499,9 +548,7 @@ def test_a_store_that_fails_mid_session_costs_a_warning_per_unsaved_turn(
     faults = Faults(sqlite3.OperationalError(FULL), times=2)
     monkeypatch.setattr(ConversationStore, "factory", failing(faults))
     lines = Lines(["one", "two", "three"])
-    assert (
-        run_repl(actx, open_repl_session(actx, ChatOptions()), ChatOptions(), read_line=lines) == 0
-    )
+    assert run_repl(actx, opener(actx), ChatOptions(), read_line=lines) == 0
     out, err = capsys.readouterr()
     assert out == "Echo: one\nEcho: two\nEcho: three\n"
     warning = f"mistral: warning: not saved: {FULL} ({path})"
@@ -518,7 +565,7 @@ def test_continuing_a_broken_store_stops_before_any_request(
     path = garbage(store_path(actx.data_dir()))
     opts = ChatOptions(continue_last=True)
     with pytest.raises(StoreUnreadable) as raised:
-        run_repl(actx, open_repl_session(actx, opts), opts, read_line=Lines([]))
+        run_repl(actx, opener(actx, opts), opts, read_line=Lines([]))
     assert raised.value.exit_code == ExitCode.USAGE
     assert str(path) in raised.value.message
     assert "mistral conversations doctor" in str(raised.value.hint)
@@ -540,7 +587,7 @@ class Lockstep:
         self.asked: queue.Queue[bool] = queue.Queue()
         self.code: int | None = None
         self.thread = threading.Thread(
-            target=self._run, args=(actx, open_repl_session(actx, opts), opts), daemon=True
+            target=self._run, args=(actx, opener(actx, opts), opts), daemon=True
         )
         self.thread.start()
         assert self.asked.get(timeout=30), "the REPL ended before its first prompt"
@@ -575,7 +622,7 @@ def test_two_repls_on_one_conversation_undo_and_retry_only_their_own_turns(
         Reply(text=t) for t in ("S", "A1", "B1", "A2", "B1 again", "B1 once more")
     )
     setup = make_context(fake_transport)
-    repl(setup, new_session(setup), "start")
+    repl(setup, "start")
     capsys.readouterr()
     again = ChatOptions(continue_last=True)
     a = Lockstep(make_context(fake_transport), again)

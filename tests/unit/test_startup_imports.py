@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,8 +17,16 @@ HEAVY_FOR_ROOT = (
     "prompt_toolkit",
     "mistral_cli.api",
     "mistral_cli.services",
+    "importlib.metadata",  # an entry-point scan (pydantic plugins, a version lookup)
 )
-HEAVY_FOR_COMMANDS = ("httpx", "rich", "prompt_toolkit", "mistral_cli.api", "mistral_cli.services")
+HEAVY_FOR_COMMANDS = (
+    "httpx",
+    "rich",
+    "prompt_toolkit",
+    "mistral_cli.api",
+    "mistral_cli.services",
+    "importlib.metadata",
+)
 
 
 def imported_modules(*argv: str, via_typer: bool = True) -> set[str]:
@@ -54,9 +63,17 @@ def test_root_help_and_version_stay_light(argv: tuple[str, ...]) -> None:
     assert _loaded(imported_modules(*argv), HEAVY_FOR_ROOT) == []
 
 
-@pytest.mark.parametrize("argv", [("--help",), ("models", "list", "--help"), ("--version",)])
-def test_static_help_does_not_even_import_typer(argv: tuple[str, ...]) -> None:
-    modules = imported_modules(*argv, via_typer=False)
+@pytest.mark.parametrize("argv", [("--help",), ("models", "list", "--help"), ("-h",)])
+def test_a_cached_help_page_does_not_even_import_typer(argv: tuple[str, ...]) -> None:
+    first = imported_modules(*argv, via_typer=False)  # renders the page and keeps it
+    assert "typer" in first
+    assert _loaded(first, HEAVY_FOR_COMMANDS) == []
+    again = imported_modules(*argv, via_typer=False)
+    assert _loaded(again, ("typer", "click", *HEAVY_FOR_ROOT)) == []
+
+
+def test_version_does_not_even_import_typer() -> None:
+    modules = imported_modules("--version", via_typer=False)
     assert _loaded(modules, ("typer", "click", *HEAVY_FOR_ROOT)) == []
 
 
@@ -103,3 +120,35 @@ def test_api_commands_skip_httpx_own_command_line(tmp_path: Path) -> None:
     }
     assert "httpx" in modules, done.stderr[-2000:]  # it really got as far as the network
     assert _loaded(modules, ("click", "rich", "pygments")) == []
+
+
+def test_cached_commands_need_no_http_pydantic_or_rich(tmp_path: Path, fake_server: Any) -> None:
+    """A warm `models list`, `conversations list`, `config show`, `usage`: local work only."""
+    env = {
+        **os.environ,
+        "MISTRAL_API_KEY": fake_server.fake.api_key,
+        "MISTRAL_BASE_URL": fake_server.base_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "mistral_cli", "chat", "-m", "mistral-small", "hi"],
+        capture_output=True, text=True, env=env, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr  # the model cache and one saved conversation
+    sent = len(fake_server.fake.requests)
+    for argv in (["models", "list"], ["conversations", "list"], ["config", "show"], ["usage"]):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "mistral_cli", *argv],
+            capture_output=True, text=True, env=env, check=False, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        modules = {
+            line.rsplit("|", 1)[1].strip()
+            for line in done.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line
+        }
+        assert "mistral_cli.cli" in modules
+        heavy = ("httpx", "pydantic", "rich", "prompt_toolkit", "mistral_cli.api")
+        heavy += ("importlib.metadata",)  # no entry-point scans (pydantic's plugin lookup)
+        light = {"mistral_cli.api", "mistral_cli.api.values"}  # plain readers of JSON values
+        assert _loaded(modules - light, heavy) == [], argv
+    assert len(fake_server.fake.requests) == sent

@@ -71,7 +71,7 @@ def test_estimate_never_under_counts_the_real_tokenizer() -> None:
 
 @pytest.mark.skipif(not HAS_EXACT, reason="mistral-common (extra `tokens`) is not installed")
 def test_exact_counters_for_embed_count_and_truncate() -> None:
-    counter = default_counter("auto")
+    counter = default_counter("exact")  # auto loads the tokenizer only near a limit
     assert counter.exact
     text = "The quick brown fox jumps over the lazy dog. " * 20
     cut = counter.truncate(text, 10)

@@ -85,7 +85,7 @@ def _check_request(actx: AppContext, spec: JobSpec, weights: list[float]) -> Non
 
 
 def runner(actx: AppContext) -> Runner:
-    """A Runner over this context's client, upload cache, poll policy and sleep."""
+    """A Runner over this context's client, upload cache, poll policy, sleep, rand and clock."""
     from mistral_cli.services.finetune.run import Runner
 
     client = actx.client()
@@ -95,6 +95,8 @@ def runner(actx: AppContext) -> Runner:
         cache=upload_cache(actx),
         policy=_flow.poll_policy(actx),
         sleep=actx.sleep,
+        rand=actx.rand,
+        clock=actx.clock,
         resolve_model=actx.resolve_model,
     )
 

@@ -19,15 +19,15 @@ from mistral_cli.errors import Flagged, UsageError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from mistral_cli.api.schemas.models import ModelCard
     from mistral_cli.services.classify.backend import Result
     from mistral_cli.services.classify.writers import ResultsWriter
     from mistral_cli.services.embed.inputs import Item
+    from mistral_cli.services.model_cards import Card
 
 ANY = "any"
 
 
-def default_model(cards: Iterable[ModelCard]) -> str:
+def default_model(cards: Iterable[Card]) -> str:
     """The first card with the `moderation` capability (a current `-latest` one preferred)."""
     found = [card for card in cards if card.caps.moderation]
     if not found:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from mistral_cli.errors import UsageError
 from mistral_cli.services.embed.inputs import InputError, Item, is_blank
+from mistral_cli.services.embed.tokens import MAX_INPUT_TOKENS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ class Limits:
 
     max_inputs: int = 512
     max_tokens: int = 16_384
-    max_input_tokens: int = 8_192
+    max_input_tokens: int = MAX_INPUT_TOKENS
     estimate_margin: float = 0.9  # share of max_tokens a batch may fill when tokens are estimated
 
     def __post_init__(self) -> None:

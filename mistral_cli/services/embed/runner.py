@@ -126,10 +126,12 @@ def run_embed(
     window: int | None = None,
     clock: Callable[[], float] = time.monotonic,
     split: Callable[[BaseException], bool] = is_too_many_tokens,
+    executor: Callable[..., ThreadPoolExecutor] = ThreadPoolExecutor,
 ) -> Summary:
     """Embed every non-blank item, writing results in input order; the writer is not closed.
 
     A batch whose error passes `split` (default: token overflow) is halved and sent again.
+    `executor` builds the thread pool (a test seam: a subclass may watch the futures).
     """
     limits = limits or Limits()
     counter = counter or EstimatingCounter()
@@ -139,7 +141,7 @@ def run_embed(
     tally = Tally()
     todo = batches(items, counter=counter, limits=limits, truncate=truncate, tally=tally)
     run = _Run(backend, writer, on_progress, clock, split)
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="embed")
+    pool = executor(max_workers=concurrency, thread_name_prefix="embed")
     try:
         run.execute(todo, pool, window)
     except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -212,13 +213,15 @@ def _upload(
 
 @dataclass
 class Runner:
-    """Runs a plan against a client; sleep and policy are the test seams."""
+    """Runs a plan against a client; sleep, rand, clock and policy are the test seams."""
 
     client: jobs.JobsClient
     files_client: files_svc.FilesClient
     cache: files_svc.UploadCache | None = None
     policy: PollPolicy = field(default_factory=PollPolicy)
     sleep: Callable[[float], None] | None = None
+    rand: Callable[[], float] = random.random  # the poll interval's jitter
+    clock: Callable[[], float] = time.monotonic  # a wait's elapsed time (for its timeout)
     validator: Validator | None = None
     on_progress: files_svc.Progress = files_svc._quiet  # the shared no-op
     seen: Seen = field(default_factory=Seen)
@@ -313,13 +316,15 @@ class Runner:
     def wait(
         self, job_id: str, timeout: float | None, until: Callable[[Job], bool] | None = None
     ) -> Iterator[WaitEvent]:
-        """Follow a job with this runner's policy and sleep."""
+        """Follow a job with this runner's policy, sleep, rand and clock."""
         sleep = self.sleep or time.sleep
         return watch(
             self.client,
             job_id,
             policy=self.policy,
             sleep=sleep,
+            clock=self.clock,
+            rand=self.rand,
             timeout=timeout,
             until=until,
             seen=self.seen,

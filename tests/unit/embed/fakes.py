@@ -1,13 +1,11 @@
-"""An in-memory embeddings backend with the API's limits, scripted failures and random latency."""
+"""An in-memory embeddings backend with the API's limits, scripted failures and a held request."""
 
 from __future__ import annotations
 
 import io
 import json
 import math
-import random
 import threading
-import time
 import zlib
 from collections.abc import Callable, Iterable
 
@@ -38,8 +36,15 @@ class FakeApiError(CliError):
         self.code = code
 
 
+HELD_FOR = 30.0  # seconds a held request waits for another answer before failing the test
+
+
 class FakeBackend:
-    """Counts tokens like the fake server, enforces limits, records every request."""
+    """Counts tokens like the fake server, enforces limits, records every request.
+
+    `hold_first`: the first request is answered only after another one has been, so two
+    requests are in flight at once and the answers come back out of order, every run.
+    """
 
     def __init__(
         self,
@@ -47,31 +52,35 @@ class FakeBackend:
         max_inputs: int = 512,
         max_tokens: int = 16_384,
         max_input_tokens: int = 8_192,
-        latency: float = 0.0,
-        seed: int = 0,
+        hold_first: bool = False,
         old_style: bool = False,
         fail: Callable[[list[str]], Exception | None] | None = None,
         answer: Callable[[list[str]], list[list[float]]] | None = None,
     ) -> None:
         self.max_inputs, self.max_tokens = max_inputs, max_tokens
         self.max_input_tokens = max_input_tokens
-        self.latency, self.old_style, self.fail, self.answer = latency, old_style, fail, answer
+        self.hold_first, self.old_style, self.fail, self.answer = (
+            hold_first,
+            old_style,
+            fail,
+            answer,
+        )
         self.calls: list[list[str]] = []
         self.accepted: list[list[str]] = []
         self.rejected_tokens = 0
         self.active = self.max_active = 0
-        self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._another_answered = threading.Event()
 
     def embed(self, inputs: list[str]) -> list[list[float]]:
         with self._lock:
+            first = not self.calls
             self.calls.append(list(inputs))
             self.active += 1
             self.max_active = max(self.max_active, self.active)
-            pause = self._rng.uniform(0, self.latency) if self.latency else 0.0
         try:
-            if pause:
-                time.sleep(pause)
+            if first and self.hold_first and not self._another_answered.wait(HELD_FOR):
+                raise AssertionError("no other request came while the first was held")
             self._check(inputs)
             with self._lock:
                 self.accepted.append(list(inputs))
@@ -79,6 +88,8 @@ class FakeBackend:
         finally:
             with self._lock:
                 self.active -= 1
+            if not first:
+                self._another_answered.set()
 
     def _check(self, inputs: list[str]) -> None:
         if len(inputs) > self.max_inputs:

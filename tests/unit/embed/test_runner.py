@@ -1,6 +1,7 @@
 import io
 import random
-import time
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -11,6 +12,7 @@ from mistral_cli.services.embed.inputs import Item, read_jsonl
 from mistral_cli.services.embed.runner import EmbedStopped, Progress, is_too_many_tokens, run_embed
 from mistral_cli.services.embed.writers import JsonlWriter
 from tests.unit.embed.fakes import (
+    HELD_FOR,
     FakeApiError,
     FakeBackend,
     expected,
@@ -28,9 +30,9 @@ def long_lines(count: int, seed: int = 7) -> list[str]:
     return [" ".join(rng.choice(words) for _ in range(rng.randint(100, 400))) for _ in range(count)]
 
 
-def test_order_is_kept_under_concurrency_with_shuffled_completion():
+def test_order_is_kept_under_concurrency_with_out_of_order_completion():
     lines = text_lines(700)
-    backend = FakeBackend(latency=0.004, seed=3)
+    backend = FakeBackend(hold_first=True)  # the first batch is answered after another one
     records, summary = run_lines(lines, backend, limits=Limits(max_inputs=9), concurrency=8)
     assert got(records) == expected(lines)
     assert backend.max_active > 1
@@ -64,7 +66,7 @@ def test_long_lines_are_packed_by_tokens_without_any_rejection():
 @pytest.mark.parametrize("old_style", [False, True])
 def test_too_many_tokens_splits_the_batch_and_drops_nothing(old_style):
     lines = long_lines(120, seed=1)
-    backend = FakeBackend(max_tokens=2_500, old_style=old_style, latency=0.001)
+    backend = FakeBackend(max_tokens=2_500, old_style=old_style, hold_first=True)
     records, summary = run_lines(lines, backend)
     assert got(records) == expected(lines)
     assert backend.rejected_tokens > 0
@@ -93,7 +95,7 @@ def test_permanent_failure_writes_everything_before_it_and_names_the_first_missi
     lines = text_lines(20_000)
     doomed = "this is input number 2600"
     backend = FakeBackend(
-        latency=0.002,
+        hold_first=True,
         fail=lambda texts: FakeApiError("rate limited", exit_code=5) if doomed in texts else None,
     )
     sink = io.StringIO()
@@ -113,16 +115,23 @@ def test_permanent_failure_writes_everything_before_it_and_names_the_first_missi
 
 def test_nothing_more_is_submitted_once_a_later_batch_has_failed():
     started = []
+    doomed = "this is input number 51"
+    failed = threading.Event()  # batch 6's future is done, as the writer sees it
 
-    class SlowThenFailing(FakeBackend):
+    class Watching(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            future = super().submit(fn, *args, **kwargs)
+            future.add_done_callback(lambda f: f.result().error is None or failed.set())
+            return future
+
+    class HeldThenFailing(FakeBackend):
         def embed(self, inputs):
             started.append(inputs[0])
-            if "this is input number 51" not in inputs:
-                time.sleep(0.05)
+            if doomed not in inputs:  # batches 1-5, 7, 8: answered once batch 6 has failed
+                assert failed.wait(HELD_FOR), "batch 6 never failed"
             return super().embed(inputs)
 
-    doomed = "this is input number 51"
-    backend = SlowThenFailing(
+    backend = HeldThenFailing(
         fail=lambda texts: FakeApiError("gone", exit_code=1) if doomed in texts else None
     )
     with pytest.raises(EmbedStopped) as caught:
@@ -133,6 +142,7 @@ def test_nothing_more_is_submitted_once_a_later_batch_has_failed():
             limits=Limits(max_inputs=10),
             concurrency=8,
             window=8,
+            executor=Watching,
         )
     assert caught.value.first_line == 51
     assert len(started) == 8  # the first window only, though batches 1-5 were written meanwhile

@@ -196,9 +196,9 @@ def test_slow_beyond_the_read_timeout_times_out(fake: FakeMistral, client: httpx
 def test_hang_longer_than_the_read_timeout(fake: FakeMistral, client: httpx.Client) -> None:
     fake.inject("*", Fault.hang(30))
     started = time.monotonic()
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(httpx.ReadTimeout):  # the hang ended first would be RemoteProtocolError
         client.get("/v1/models", timeout=httpx.Timeout(5, read=0.2))
-    assert 0.15 < time.monotonic() - started < 5
+    assert time.monotonic() - started >= 0.15  # waited for the read timeout, however busy
     assert client.get("/v1/models").status_code == 200
 
 

@@ -229,17 +229,21 @@ def test_misapplied_stream_faults_are_errors(fake: FakeMistral) -> None:
     fake.errors.clear()
 
 
-def test_the_fake_fixture_fails_a_test_that_leaves_faults_unused(
+def test_the_teardown_fails_a_test_that_leaves_its_script_unused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "conftest.py").write_text("from tests.fakes.fixtures import *  # noqa: F403\n")
     (tmp_path / "test_inner.py").write_text(
         textwrap.dedent(
             """
-            from tests.fakes import Fault
+            from tests.fakes import FakeMistral, Fault
+            from tests.fakes.chat import Reply
 
             def test_forgets(fake):
                 fake.inject("POST /v1/embeddings", Fault.status(500))
+
+            def test_forgets_a_fake_made_by_hand():
+                FakeMistral().chat.replies.append(Reply(text="never asked for"))
             """
         )
     )
@@ -254,5 +258,6 @@ def test_the_fake_fixture_fails_a_test_that_leaves_faults_unused(
     status = pytest.main([str(tmp_path), *options])
     output = capsys.readouterr().out
     assert status == pytest.ExitCode.TESTS_FAILED, output
-    assert "1 passed, 1 error" in output
+    assert "2 passed, 2 errors" in output
     assert "unused scripted fault: POST /v1/embeddings" in output
+    assert "unused scripted reply: Reply(text='never asked for'" in output
