@@ -141,7 +141,7 @@ class AppContext:
             except OSError:
                 changed = []
             for item in changed:
-                self.out.info(item.notice())
+                self.out.warn(item.notice())
         return folder
 
     # ------------------------------------------------------------ models

@@ -137,8 +137,8 @@ class Tightened:
     was: int
 
     def notice(self) -> str:
-        """`mistral: tightened permissions of FILE (was 0644)`."""
-        return f"mistral: tightened permissions of {self.path} (was {self.was:04o})"
+        """`tightened permissions of FILE (was 0644)`: a warning, said once."""
+        return f"tightened permissions of {self.path} (was {self.was:04o})"
 
 
 def private_state(folder: Path, patterns: Iterable[str]) -> list[Tightened]:

@@ -27,7 +27,7 @@ D = TypeVar("D")
 
 def tightened_notice(path: Path, old_mode: int) -> str:
     """The one-time stderr line after a looser private file was made 0600."""
-    return f"tightened permissions of {path} (was {old_mode:04o})"
+    return fsio.Tightened(path, old_mode).notice()
 
 
 def _loose_mode(path: Path) -> int | None:

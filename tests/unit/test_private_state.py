@@ -75,7 +75,7 @@ def test_private_state_tightens_only_what_matches(tmp_path: Path) -> None:
         (db, 0o644),
         (journal, 0o664),
     ]
-    assert changed[0].notice() == f"mistral: tightened permissions of {folder} (was 0755)"
+    assert changed[0].notice() == f"tightened permissions of {folder} (was 0755)"
     assert [mode(p) for p in (folder, batch, request, db, journal)] == [0o700, 0o700] + [0o600] * 3
     assert mode(other) == 0o644  # not ours: untouched
     assert fsio.private_state(folder, ("conversations.sqlite3*", "batch")) == []
@@ -175,7 +175,7 @@ def test_looser_state_is_tightened_with_a_notice_printed_once(tmp_path: Path) ->
     result = invoke(["conversations", "list"], make_context())
     assert result.exit_code == 0
     assert result.stderr == "".join(
-        f"mistral: tightened permissions of {path} (was {was:04o})\n"
+        f"mistral: warning: tightened permissions of {path} (was {was:04o})\n"
         for path, was in [
             (data, 0o755),
             (data / "conversations.sqlite3", 0o644),
