@@ -103,7 +103,7 @@ _mistral() {
         "batch list") words="--json --status --help" ;;
         "batch status") words="--json --help" ;;
         "batch wait") words="--json --timeout --help" ;;
-        "chat") words="--continue --conversation --frequency-penalty --hide-thinking --json --json-mode --jsonl --max-cost --max-tokens --model --no-save --no-stream --param --presence-penalty --raw --safe-prompt --schema --seed --stop --system --temperature --top-p --usage -c -m -s --help" ;;
+        "chat") words="--continue --conversation --extract --extract-last --frequency-penalty --hide-thinking --json --json-mode --jsonl --max-cost --max-tokens --model --no-save --no-stream --param --presence-penalty --raw --safe-prompt --schema --seed --stop --system --temperature --top-p --usage -c -m -s -x --help" ;;
         "classify") words="--batch-size --batch-tokens --chat --concurrency --force --format --model --output --progress -m -o --help" ;;
         "completion") words="install show --help" ;;
         "completion install") words="--help" ;;

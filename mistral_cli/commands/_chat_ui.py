@@ -6,7 +6,7 @@ Imported only once `mistral chat` runs (never for --help).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from mistral_cli.errors import UsageError
 
@@ -32,6 +32,7 @@ class ChatOptions:
     conversation: str | None = None
     no_save: bool = False
     max_cost: float | None = None  # USD: --max-cost, else MISTRAL_MAX_COST
+    extract: Literal["all", "last"] | None = None  # -x / --extract-last: fenced code only
 
 
 def open_session(actx: AppContext, opts: ChatOptions, params: ChatParams) -> ChatSession:
@@ -127,16 +128,18 @@ def chat_budget(
 
 def render_turn(
     actx: AppContext, turn: Turn, opts: ChatOptions, budget: ChatBudget | None = None
-) -> None:
+) -> int:
     """Show the answer as it arrives (or only the events, for --jsonl; nothing for --json).
 
     With a budget, each piece is counted first; one that would cross it ends the stream.
+    Returns the number of code blocks printed with -x/--extract-last (0 without them).
     """
     from mistral_cli.output.answer import AnswerWriter
     from mistral_cli.services.chat import RawEvent, TextDelta, ThinkingDelta
 
     quiet = opts.json_out or opts.jsonl
-    with AnswerWriter(actx.out, show_thinking=not (opts.hide_thinking or quiet)) as writer:
+    show_thinking = not (opts.hide_thinking or quiet)
+    with AnswerWriter(actx.out, show_thinking=show_thinking, extract=opts.extract) as writer:
         for event in turn:
             if isinstance(event, TextDelta):
                 if budget is not None:
@@ -149,6 +152,9 @@ def render_turn(
                 writer.thinking(event.text)
             elif isinstance(event, RawEvent) and opts.jsonl:
                 actx.out.jsonl(event.payload)
+    if writer.unclosed_code:
+        actx.out.warn("a code block without its closing fence was not printed")
+    return writer.extracted
 
 
 def report_turn(actx: AppContext, turn: Turn, opts: ChatOptions) -> None:

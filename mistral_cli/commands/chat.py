@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mistral_cli.commands._shared import CONTEXT_SETTINGS, JsonOpt, ModelOpt, new_app
-from mistral_cli.errors import UsageError
+from mistral_cli.errors import CliError, UsageError
 
 if TYPE_CHECKING:
     from mistral_cli.commands._chat_ui import ChatOptions
@@ -86,6 +86,17 @@ def chat(
     jsonl: Annotated[
         bool, typer.Option("--jsonl", help="Print each stream event as a JSON line.")
     ] = False,
+    extract: Annotated[
+        bool,
+        typer.Option(
+            "-x",
+            "--extract",
+            help="Print only the answer's fenced code, without fences [exit 1 if none].",
+        ),
+    ] = False,
+    extract_last: Annotated[
+        bool, typer.Option("--extract-last", help="Print only the answer's last code block.")
+    ] = False,
     continue_last: Annotated[
         bool, typer.Option("-c", "--continue", help="Continue the latest conversation.")
     ] = False,
@@ -141,9 +152,13 @@ def chat(
         conversation=conversation,
         no_save=no_save,
         max_cost=limit,
+        extract="last" if extract_last else "all" if extract else None,
     )
     if json_out and jsonl:
         raise UsageError("--json and --jsonl cannot be used together")
+    if opts.extract and (json_out or jsonl):
+        flag = "--extract-last" if extract_last else "-x/--extract"
+        raise UsageError(f"{flag} cannot be used with --json or --jsonl")
     if text is None:
         return interactive(actx, opts, params)
     one_shot(actx, opts, params, text)
@@ -157,6 +172,8 @@ def interactive(actx: AppContext, opts: ChatOptions, params: ChatParams) -> None
 
     if opts.json_out or opts.jsonl:
         raise UsageError("--json and --jsonl need a prompt", hint='e.g. mistral chat --json "…"')
+    if opts.extract:
+        raise UsageError("-x and --extract-last need a prompt", hint='e.g. mistral chat -x "…"')
     raise typer.Exit(run_repl(actx, lambda: open_session(actx, opts, params), opts))
 
 
@@ -168,8 +185,12 @@ def one_shot(actx: AppContext, opts: ChatOptions, params: ChatParams, prompt: st
     try:
         budget = ui.chat_budget(actx, session, opts, prompt)
         with session.turn(prompt) as turn:
-            ui.render_turn(actx, turn, opts, budget)
+            printed = ui.render_turn(actx, turn, opts, budget)
         ui.report_turn(actx, turn, opts)
+        if opts.extract and not printed:  # a pipeline into `sh` gets nothing, and knows it
+            saved = session.conversation_id if session.store is not None else None
+            hint = f"read it: mistral conversations show {saved}" if saved else "drop -x to see it"
+            raise CliError("the answer has no code block, so nothing was printed", hint=hint)
     finally:
         ui.remember_conversation(actx, session)
         if session.store is not None:

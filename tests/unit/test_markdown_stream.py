@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pyte
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,6 +37,10 @@ SAMPLES = [
     "Windows\r\nline ends\r\n\r\n- a\r\n- b\r\n",
     "- item\n```\ntop-level fence right after a list\n```\n- next list\n",
     "\tx = 1 (tab-indented code)\n\n```make\nall:\n\techo tab\n```\n",
+    "Roses are red,\nviolets are blue.\nSugar is sweet  \nand so\\\nare you.\n\nNext.\n",
+    "Install:\n```bash title=x\npip install x\n```\n```\nno label\n```\n~~~python\n~~~\n",
+    "3. three\n4. four\n   1) nested\n   2) nested\n\n1. one\n1. one\n\n- a\n- b\n",
+    "Sizes:\n| a | b |\n|---|---|\n| 1 | 2 |\n## After\n| c |\n|---|\n| 3 |\n",
 ]
 
 # Lines for generated documents: the constructs whose boundaries are subtle.
@@ -185,6 +190,32 @@ def screen(data: str) -> list[str]:
     return [*lines[: row + 1], f"cursor at column {col}"]
 
 
+def terminal(data: str, *, rows: int = HEIGHT) -> list[str]:
+    """A real screen model (pyte, WIDTH columns): its rows, blank ones at the end dropped.
+
+    Lines wrap at the right margin as on a terminal; "\n" is sent as "\r\n", as a tty does.
+    """
+    shown = pyte.Screen(WIDTH, rows)
+    pyte.Stream(shown).feed(data.replace("\n", "\r\n"))
+    return rows_of(shown)
+
+
+def rows_of(shown: pyte.Screen) -> list[str]:
+    """A screen's rows without trailing blanks, and without the blank rows at the bottom."""
+    lines = [line.rstrip() for line in shown.display]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+_SGR = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]|\x1b\]8;[^\x1b]*\x1b\\")
+
+
+def plain(output: str) -> str:
+    """The text of some output, without colours, cursor codes or hyperlinks."""
+    return _SGR.sub("", output)
+
+
 # ---------------------------------------------------------------- same output as the whole text
 
 
@@ -247,6 +278,105 @@ def test_feed_after_close_is_an_error() -> None:
         stream.feed("late")
 
 
+# ---------------------------------------------------------------- as chat UIs show it
+
+
+def test_single_line_breaks_are_kept() -> None:
+    text = "Roses are red,\nviolets are blue.\n\n- Step 1: open\n  Step 2: close\n"
+    assert (
+        plain(whole(text))
+        == "Roses are red,\nviolets are blue.\n\n • Step 1: open\n   Step 2: close\n"
+    )
+
+
+def test_code_blocks_are_labelled_with_their_language_in_dim() -> None:
+    text = "Run:\n```bash title=x\npip install x\n```\n```\nno language, no label\n```\n"
+    output = whole(text)
+    assert plain(output) == "Run:\n\nbash\npip install x\n\nno language, no label\n"
+    assert "\x1b[2mbash\x1b[0m\n" in output
+
+
+def test_a_code_block_in_a_list_is_labelled_inside_the_item() -> None:
+    text = "1. Install:\n   ```sh\n   pip install x\n   ```\n2. Run it.\n"
+    assert plain(whole(text)) == "\n 1. Install:\n    sh\n    pip install x\n 2. Run it.\n"
+
+
+def test_ordered_lists_keep_their_numbers_as_written() -> None:
+    # one list (blank lines between items do not end it): not renumbered, numbers aligned
+    text = "3. three\n4. four\n   1) nested\n   2) nested\n\n1. one\n1. one\n\n9. nine\n10. ten\n"
+    assert plain(whole(text)).splitlines() == [
+        "",
+        "  3. three",
+        "  4. four",
+        "      1) nested",
+        "      2) nested",
+        "  1. one",
+        "  1. one",
+        "  9. nine",
+        " 10. ten",
+    ]
+
+
+def test_a_table_gets_one_blank_line_before_and_after() -> None:
+    text = "Sizes:\n\n| name | size |\n|------|-----:|\n| a | 1 |\n| bb | 22 |\n\nBelow.\n"
+    assert plain(whole(text)).splitlines() == [
+        "Sizes:",
+        "",
+        "name  size",
+        "──────────",
+        "a        1",
+        "bb      22",
+        "",
+        "Below.",
+    ]
+
+
+@pytest.mark.parametrize("text", SAMPLES, ids=range(len(SAMPLES)))
+def test_no_line_is_padded_to_the_width(text: str) -> None:
+    lines = plain(whole(text)).split("\n")
+    assert [line for line in lines if line != line.rstrip(" ")] == []
+
+
+def test_the_live_area_is_not_padded_and_leaves_the_cursor_below_it() -> None:
+    console = _console()
+    stream = ms.MarkdownStream(console)
+    stream.feed("- Hello wor")
+    assert plain(_output(console)) == "\n • Hello wor\n"  # then the cursor, at column 0
+    stream.close()
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+def _interrupted(pieces: list[str], echo: str) -> str:
+    """Stream the pieces, each drawn; the terminal echoes `echo` at the cursor; then abort."""
+    clock = Clock()
+    console = _console()
+    stream = ms.MarkdownStream(console, clock=clock)
+    for piece in pieces:
+        clock.now += 1
+        stream.feed(piece)
+    console.file.write(echo)
+    stream.abort()
+    return _output(console)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A first paragraph.\n\nThe quick brown fox jumps over the lazy dog, again and ag",
+        "Done.\n\n" + "x" * WIDTH,  # a partial line as wide as the terminal
+        "word " * 40,  # wrapped over lines, the last one partial
+        "- item one\n- item tw",
+        "```python\nx = 1\ny = 2 +",
+        "Done.\n\n",  # nothing in progress
+    ],
+)
+def test_ctrl_c_echo_never_leaves_a_line_twice(text: str) -> None:
+    output = _interrupted(list(_pieces(text, 7)), "^C")
+    assert terminal(output) == terminal(whole(text))
+
+
 # ---------------------------------------------------------------- live area
 
 
@@ -286,7 +416,8 @@ def test_a_block_taller_than_the_screen_shows_its_latest_lines() -> None:
         clock.now += 0.01 if n < 599 else 1  # the last word comes late: it is drawn
         stream.feed(f" w{n}")
     rows = screen(_output(console))
-    assert "w599" in rows[-2]  # the line with the cursor, just above the cursor note
+    assert "w599" in rows[-3]  # the last line of text, then the cursor's blank line
+    assert rows[-2:] == ["", "cursor at column 0"]
     assert not any("w0 " in row for row in rows)  # the start scrolled out of the live area
     stream.close()
     assert screen(_output(console)) == screen(whole("".join(f" w{n}" for n in range(600))))
@@ -297,7 +428,8 @@ def test_code_lines_stay_copy_pasteable() -> None:
     text = f"```python\ndef f():\n{long_line}\n\tindented_with_tab()\n```\n"
     out = printed(streamed(_pieces(text, 4), interactive=False))
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
-    assert plain == f"def f():\n{long_line}\n\tindented_with_tab()\n"  # no wrap, padding, box
+    # the language on a line of its own; the code not wrapped, padded or boxed
+    assert plain == f"python\ndef f():\n{long_line}\n\tindented_with_tab()\n"
     assert out == whole(text)
 
 

@@ -42,9 +42,19 @@ class Block:
 
 @dataclass(frozen=True)
 class FenceOpen:
-    """A top-level code fence starts; its lines follow as CodeLine events."""
+    """A top-level code fence starts; its lines follow as CodeLine events, then a FenceClose."""
 
-    lexer: str
+    label: str  # the first word after the fence, as written: "" when there is none
+
+    @property
+    def lexer(self) -> str:
+        """The name to highlight the code with."""
+        return self.label or "text"
+
+
+@dataclass(frozen=True)
+class FenceClose:
+    """The closing fence of a top-level code fence (never sent for one the answer leaves open)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ class CodeLine:
     text: str
 
 
-Event = Block | FenceOpen | CodeLine
+Event = Block | FenceOpen | CodeLine | FenceClose
 
 
 @dataclass
@@ -62,7 +72,7 @@ class _Fence:
     char: str
     length: int
     indent: int
-    lexer: str
+    label: str
     top: bool = False
     start: int = 0  # its line in the block, when the fence sits inside a list item
 
@@ -80,8 +90,8 @@ def _open_fence(line: str) -> _Fence | None:
     match = _FENCE.fullmatch(line)
     if match is None or (match.group(2)[0] == "`" and "`" in match.group(3)):
         return None
-    lexer = match.group(3).strip().partition(" ")[0] or "text"
-    return _Fence(match.group(2)[0], len(match.group(2)), len(match.group(1)), lexer)
+    label = match.group(3).strip().partition(" ")[0]
+    return _Fence(match.group(2)[0], len(match.group(2)), len(match.group(1)), label)
 
 
 def _indent(line: str) -> int:
@@ -147,6 +157,7 @@ class Blocks:
 
     def __init__(self) -> None:
         self.fence: _Fence | None = None
+        self._partial: list[str] = []  # pieces of the unfinished line
         self._start_block()
 
     def _start_block(self) -> None:
@@ -170,6 +181,25 @@ class Blocks:
         """The markdown of the block in progress, with the unfinished line."""
         return "\n".join([*self.lines, *[""] * self._blanks, partial])
 
+    @property
+    def partial(self) -> str:
+        """The unfinished last line."""
+        return "".join(self._partial)
+
+    def feed(self, text: str) -> list[Event]:
+        """Take the next piece of text; return what its complete lines finished."""
+        events: list[Event] = []
+        start = 0
+        while (end := text.find("\n", start)) != -1:
+            self._partial.append(text[start:end])
+            line = "".join(self._partial)
+            self._partial.clear()
+            events.extend(self.push(line.removesuffix("\r")))
+            start = end + 1
+        if start < len(text):
+            self._partial.append(text[start:])
+        return events
+
     def push(self, line: str) -> list[Event]:
         """Take one complete line (without its newline); return what is now finished."""
         events: list[Event] = []
@@ -189,8 +219,10 @@ class Blocks:
         return events
 
     def flush(self) -> list[Event]:
-        """End of the answer: whatever is in progress is finished."""
-        events: list[Event] = []
+        """End of the answer: whatever is in progress is finished, the unfinished line too."""
+        partial = self.partial
+        self._partial.clear()
+        events = self.push(partial.removesuffix("\r")) if partial else []
         self._finish(events)
         self.fence = None
         return events
@@ -204,6 +236,7 @@ class Blocks:
         if fence.top:
             if fence.closed_by(line):
                 self.fence = None
+                events.append(FenceClose())
             else:
                 events.append(CodeLine(dedent(line, fence.indent)))
             return
@@ -248,7 +281,7 @@ class Blocks:
             self._finish(events)
             fence.top = True
             self.fence = fence
-            events.append(FenceOpen(fence.lexer))
+            events.append(FenceOpen(fence.label))
             return True
         if fence is not None and self._in_list:
             fence.start = len(self.lines)
