@@ -44,7 +44,7 @@ _mistral() {
     path=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch create" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"; do
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch create" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune checkpoints" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"; do
             if [[ "$p" == "${path:+$path }$w" ]]; then path="$p"; break; fi
         done
     done
@@ -130,12 +130,13 @@ _mistral() {
         "files list") words="--json --page --page-size --purpose --search --help" ;;
         "files rm") words="--json --yes -y --help" ;;
         "files show") words="--json --help" ;;
-        "finetune") words="cancel create list run start status upload validate wait --help" ;;
+        "finetune") words="cancel checkpoints create list run start status upload validate wait --help" ;;
         "finetune cancel") words="--json --wait --help" ;;
-        "finetune create") words="--attach --auto-start --dry-run --epochs --estimate-only --hp --job-type --json --jsonl --lr --model --no-reuse --no-validate --seq-len --steps --suffix --train --val --wandb-project -m --help" ;;
+        "finetune checkpoints") words="--json --help" ;;
+        "finetune create") words="--attach --auto-start --cancel-if-over-budget --dry-run --epochs --estimate-only --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --seq-len --steps --suffix --target --train --val --wandb-name --wandb-project --wandb-run-name -m --help" ;;
         "finetune list") words="--json --mine --model --since --status --suffix -m --help" ;;
-        "finetune run") words="--attach --cancel-if-over-budget --cancel-on-interrupt --cancel-on-timeout --dry-run --epochs --estimate-only --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --no-wait --reuse-succeeded --seq-len --state-file --steps --strict --suffix --timeout --val --wandb-project -m --help" ;;
-        "finetune start") words="--attach --cancel-if-over-budget --cancel-on-interrupt --cancel-on-timeout --epochs --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --seq-len --steps --suffix --timeout --train --val --wait --wandb-project -m --help" ;;
+        "finetune run") words="--attach --cancel-if-over-budget --cancel-on-interrupt --cancel-on-timeout --dry-run --epochs --estimate-only --force --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --no-wait --output-model --reuse-succeeded --seq-len --state-file --steps --strict --suffix --target --timeout --val --wait --wandb-name --wandb-project --wandb-run-name -m --help" ;;
+        "finetune start") words="--attach --cancel-if-over-budget --cancel-on-interrupt --cancel-on-timeout --epochs --hp --job-type --json --jsonl --lr --max-cost --model --no-reuse --no-validate --seq-len --steps --suffix --target --timeout --train --val --wait --wandb-name --wandb-project --wandb-run-name -m --help" ;;
         "finetune status") words="--cancel-on-interrupt --cancel-on-timeout --events --json --jsonl --timeout --wait --help" ;;
         "finetune upload") words="--json --no-reuse --no-validate --upload-timeout --help" ;;
         "finetune validate") words="--drop-invalid --fix --force --format --json --kind --max-findings --seq-len --steps --strict --val --help" ;;

@@ -37,7 +37,12 @@ def write_train(path: Path, count: int = 12) -> Path:
         }
         for n in range(count)
     ]
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return write_jsonl(path, lines)
+
+
+def write_jsonl(path: Path, samples: list[dict[str, object]]) -> Path:
+    """Write one JSON object a line (UTF-8) and return the path."""
+    path.write_text("".join(json.dumps(sample) + "\n" for sample in samples), encoding="utf-8")
     return path
 
 
@@ -75,14 +80,23 @@ def test_run_success_prints_model_id_last(fake, fake_transport, train):
     body = fake.requests_to("POST /v1/fine_tuning/jobs")[0].json()
     assert body["auto_start"] is False
     assert body["hyperparameters"] == {"training_steps": 10}
-    err = plain(result.stderr)
-    assert "QUEUED → VALIDATING\n" in err
-    assert f"started job {job.id} (QUEUED)\n" in err
-    assert "QUEUED → RUNNING\n" in err
-    assert err.count("event validation-started") == 1
-    assert "RUNNING → SUCCESS\n" in err
-    assert "estimate: cost 2.5 EUR, ~10 min" in err
-    assert err.count("checkpoint step 10:") == 1
+    file_id = fake.module(FilesFake).live()[0].id
+    assert plain(result.stderr) == (
+        f"{train}: ok (12 examples, ~207 tokens)\n"
+        f"uploaded {train} as {file_id}\n"
+        f"created job {job.id} (QUEUED)\n"
+        "QUEUED → VALIDATING\n"
+        "event validation-started\n"
+        "VALIDATING → VALIDATED\n"
+        "estimate: cost $2.50, ~10 min, 4.29 epochs\n"
+        f"started job {job.id} (QUEUED)\n"
+        "QUEUED → RUNNING\n"
+        "checkpoint step 10: train_loss 0.2\n"
+        "checkpoint step 20: train_loss 0.1\n"
+        "RUNNING → SUCCESS\n"
+        "checkpoint step 30: train_loss 0.0667\n"
+        f'next: mistral chat -m {job.model_id()} "Hello!"\n'
+    )
     assert not fake.requests_to(f"POST /v1/fine_tuning/jobs/{job.id}/cancel")
 
 
@@ -141,7 +155,22 @@ def test_cancel_on_interrupt_sends_one_cancel(fake, fake_transport):
     argv = ["finetune", "status", job_id, "--wait", "--cancel-on-interrupt"]
     stderr = interrupted(argv, ctx(fake_transport, InterruptAfter(1)))
     assert len(fake.requests_to(f"POST /v1/fine_tuning/jobs/{job_id}/cancel")) == 1
-    assert f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED)" in stderr
+    # the last line follows the cancelled job; it no longer says to resume or cancel it
+    assert plain(stderr).splitlines()[-1] == (
+        f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED); follow it: "
+        f"mistral finetune status {job_id}"
+    )
+
+
+def test_cancel_on_interrupt_that_fails_keeps_the_resume_line(fake, fake_transport):
+    job_id = _running_job(fake)
+    fake.inject(f"POST /v1/fine_tuning/jobs/{job_id}/cancel", Fault.status(404))
+    argv = ["finetune", "status", job_id, "--wait", "--cancel-on-interrupt"]
+    stderr = interrupted(argv, ctx(fake_transport, InterruptAfter(1)))
+    assert plain(stderr).splitlines()[-1] == (
+        f"job {job_id} is still RUNNING; resume: mistral finetune wait {job_id}; "
+        f"cancel: mistral finetune cancel {job_id}"
+    )
 
 
 def test_wait_polls_with_backoff_and_env_interval(fake, fake_transport):
@@ -170,9 +199,9 @@ def test_timeout_counts_slept_time(fake, fake_transport):
         124,
         "",
         f"job {job_id} is RUNNING\n"
-        f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED)\n"
-        f"mistral: error: job {job_id} is still RUNNING after 30 s\n"
-        f"hint: it runs on; resume: mistral finetune wait {job_id}\n",
+        f"job {job_id}: cancellation requested (CANCELLATION_REQUESTED); follow it: "
+        f"mistral finetune status {job_id}\n"
+        f"mistral: error: job {job_id} is still RUNNING after 30 s\n",
     )
     assert len(fake.requests_to(f"POST /v1/fine_tuning/jobs/{job_id}/cancel")) == 1
 
@@ -214,7 +243,7 @@ def test_estimate_only_and_dry_run(fake, fake_transport, train):
         ctx(fake_transport),
     )
     assert dry.exit_code == 0, dry.stderr
-    assert "estimate: cost 2.5 EUR, ~20 min, 8.58 epochs" in plain(dry.stderr)
+    assert "estimate: cost $2.50, ~20 min, 8.58 epochs" in plain(dry.stderr)
     assert fake.requests_to("POST /v1/fine_tuning/jobs")[-1].query == {"dry_run": ["true"]}
     assert len(ft(fake).jobs) == 1
 
@@ -288,9 +317,10 @@ def test_list_and_status_tables(fake, fake_transport):
     assert (shown.exit_code, shown.stdout, shown.stderr) == (
         0,
         f"id\t{job_id}\nstatus\tRUNNING\nmodel\t{MODEL}\njob type\tcompletion\n"
-        f"fine-tuned model\t\ncreated\t{created}\ntraining files\t{files}\n"
-        "hyperparameters\tlearning_rate=0.0001, weight_decay=0.1, warmup_fraction=0.05, "
-        "fim_ratio=0.9\nestimated cost\t2.5 EUR\n",
+        f"fine-tuned model\t-\ncreated\t{created}\ntraining files\t{files}\n"
+        "hyperparameters\ttraining_steps: -, learning_rate: 0.0001, weight_decay: 0.1, "
+        "warmup_fraction: 0.05, epochs: -, seq_len: -, fim_ratio: 0.9\n"
+        "estimated cost\t$2.50\n",
         "",
     )
 

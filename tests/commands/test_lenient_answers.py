@@ -158,7 +158,10 @@ def test_wait_reads_polls_with_null_events_checkpoints_and_odd_metadata(
     result = invoke(["finetune", "wait", job_id], ctx(fake_transport))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"ft:{FT_MODEL}:7d1e40aa::{job_id[:8]}\n"
-    assert CLOCK.sub("", result.stderr) == f"job {job_id} is RUNNING\nRUNNING → SUCCESS\n"
+    assert CLOCK.sub("", result.stderr) == (
+        f"job {job_id} is RUNNING\nRUNNING → SUCCESS\n"
+        f'next: mistral chat -m ft:{FT_MODEL}:7d1e40aa::{job_id[:8]} "Hello!"\n'
+    )
 
 
 def test_wait_polls_past_three_unreadable_answers_in_a_row(
@@ -203,7 +206,7 @@ def test_a_create_answered_with_an_estimate_shows_it_and_exits_1(
     result = invoke(argv, ctx(fake_transport))
     assert result.exit_code == 1
     assert CLOCK.sub("", result.stderr) == (
-        "estimate: cost 1.25 EUR, ~10 min\n"
+        "estimate: cost €1.25, ~10 min\n"
         "mistral: error: unexpected answer from the server (POST /v1/fine_tuning/jobs): an "
         "estimate (object: job.metadata) came back instead of a job\n"
         "hint: no job id was given; `mistral finetune list --mine` shows whether one was made\n"
@@ -221,8 +224,8 @@ def test_status_shows_unknown_values_as_question_marks(
     result = invoke(["finetune", "status", job_id], ctx(fake_transport))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        f"id\t{job_id}\nstatus\t3\nmodel\t?\njob type\tcompletion\nfine-tuned model\t\n"
-        "created\t?\ntraining files\t\nhyperparameters\t\n"
+        f"id\t{job_id}\nstatus\t3\nmodel\t?\njob type\tcompletion\nfine-tuned model\t-\n"
+        "created\t?\ntraining files\t-\nhyperparameters\t-\n"
         "last checkpoint\tstep 10: train_loss 0.5\n"
     )
 

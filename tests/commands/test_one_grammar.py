@@ -13,6 +13,7 @@ import pytest
 import tests.fakes.finetune  # noqa: F401  # registers the fine-tuning routes
 from mistral_cli import config
 from tests.fakes.batch import BatchFake
+from tests.fakes.finetune import FineTuneFake
 from tests.fakes.router import FakeMistral
 from tests.support import Sleeps, invoke, make_context
 
@@ -73,11 +74,16 @@ def test_finetune_takes_the_dollar_form_and_names_a_currency_mismatch(
     fake: FakeMistral, fake_transport: httpx.MockTransport, tmp_path: Path
 ) -> None:
     train = write_train(tmp_path / "train.jsonl")
+    fake.module(FineTuneFake).currency = "EUR"  # an estimate not in USD is never compared
     argv = ["finetune", "run", str(train), "-m", MODEL, "--max-cost", "$5", "--no-wait"]
     actx = make_context(fake_transport, env={"MISTRAL_NO_DEPRECATION_NOTICE": "1"})
     result = invoke(argv, actx)
     assert result.exit_code == 11  # parsed, then refused: the API's estimate is in EUR
-    assert "the estimate is in EUR, the budget in USD" in result.stderr
+    (job_id,) = fake.module(FineTuneFake).jobs
+    assert result.stderr.splitlines()[-2] == (
+        "mistral: error: the estimate is in EUR (€2.50), --max-cost in USD: not compared; "
+        f"job {job_id} waits at VALIDATED (nothing is spent until it starts)"
+    )
 
 
 def test_config_set_stores_each_kind_in_its_toml_form() -> None:

@@ -109,12 +109,14 @@ def _twin(fake: FakeMistral) -> tuple[str, str]:
 def test_conflict_exit_4_names_the_job(fake, env):
     file_id, job_id = _twin(fake)
     done = mistral(env, *RUN, file_id)
+    (conflict,) = fake.requests_to("POST /v1/fine_tuning/jobs")
     assert (done.returncode, done.stdout, done.stderr) == (
         4,
         "",
         f"{DEPRECATED}mistral: error: a similar job is already queued, validated or running: "
-        f"{job_id}\n"
-        "hint: follow it with --attach, or cancel it: mistral finetune cancel JOB\n",
+        f"{job_id} (RUNNING) (HTTP 409, request {conflict.request_id})\n"
+        "hint: rerun the same command with --attach to pick it up; follow it: mistral finetune "
+        f"wait {job_id}; cancel it: mistral finetune cancel {job_id}\n",
     )
 
 
@@ -178,7 +180,7 @@ def test_not_entitled_422_exit_10(fake, env, train):
 
 
 def test_over_budget_exit_11_job_stays_validated(fake, env, train):
-    done = mistral(env, *RUN, str(train), "--max-cost", "1EUR")
+    done = mistral(env, *RUN, str(train), "--max-cost", "$1")
     assert done.returncode == 11, done.stderr
     job = next(iter(ft(fake).jobs.values()))
     assert job.status == "VALIDATED"
@@ -189,9 +191,11 @@ def test_over_budget_exit_11_job_stays_validated(fake, env, train):
         f"uploaded {train} as {stored.id}\n"
         f"created job {job.id} (QUEUED)\n"
         "QUEUED → VALIDATING\nevent validation-started\nVALIDATING → VALIDATED\n"
-        "estimate: cost 2.5 EUR, ~10 min, 4.29 epochs\n"
-        f"mistral: error: estimated cost 2.5 EUR > --max-cost 1; job {job.id} waits at VALIDATED\n"
-        f"hint: start it anyway: mistral finetune start {job.id}\n",
+        "estimate: cost $2.50, ~10 min, 4.29 epochs\n"
+        f"mistral: error: estimated cost $2.50 > --max-cost $1.00; job {job.id} waits at "
+        "VALIDATED (nothing is spent until it starts)\n"
+        f"hint: start it anyway: mistral finetune start {job.id} --wait; cancel it: mistral "
+        f"finetune cancel {job.id}; or rerun with a higher --max-cost and --attach to pick it up\n",
     )
     assert not fake.requests_to(f"POST /v1/fine_tuning/jobs/{job.id}/cancel")
 
@@ -272,3 +276,45 @@ def test_status_jsonl_events(fake, env, train):
     assert events[-1]["type"] == "job.final"
     assert events[-1]["status"] == "SUCCESS"
     assert events[-1]["exit_code"] == 0
+
+
+def test_wandb_key_never_shown_even_with_debug(fake, env, train):
+    key = "wandb0" + "k" * 34
+    done = mistral(
+        env,
+        "--debug",
+        "finetune",
+        "create",
+        "-m",
+        MODEL,
+        "--train",
+        str(train),
+        "--wandb-project",
+        "tickets",
+        "--json",
+        WANDB_API_KEY=key,
+    )
+    assert done.returncode == 0, done.stderr
+    sent = fake.requests_to("POST /v1/fine_tuning/jobs")[0].json()
+    assert sent["integrations"][0]["api_key"] == key
+    assert '"api_key":"****"' in done.stderr  # the traced request body
+    assert key not in done.stdout + done.stderr
+    assert json.loads(done.stdout)["integrations"][0]["project"] == "tickets"
+
+
+def test_rerun_after_over_budget_attaches_and_trains(fake, env, train, tmp_path):
+    github = tmp_path / "github_output"
+    over = mistral(env, *RUN, str(train), "--max-cost", "1")
+    assert over.returncode == 11, over.stderr
+    refused = mistral(env, *RUN, str(train), "--max-cost", "1")
+    assert refused.returncode == 4
+    assert "rerun the same command with --attach" in refused.stderr
+    done = mistral(
+        env, *RUN, str(train), "--max-cost", "3", "--attach", "--json", GITHUB_OUTPUT=str(github)
+    )
+    assert done.returncode == 0, done.stderr
+    job = next(iter(ft(fake).jobs.values()))
+    assert json.loads(done.stdout)["fine_tuned_model"] == job.model_id()
+    assert github.read_text() == (
+        f"job_id={job.id}\nstatus=SUCCESS\nfine_tuned_model={job.model_id()}\n"
+    )

@@ -4,8 +4,13 @@ Importing this module registers its routes. Each GET of a job advances it one st
 script: QUEUED → VALIDATING → VALIDATED (rests there unless auto_start), then after /start
 QUEUED → RUNNING → the ending. Tests configure `fake.module(FineTuneFake)`: `ending` (SUCCESS,
 FAILED, FAILED_VALIDATION, CANCELLED, PAUSED for an unknown status, RUNNING for endless),
-`cost`, `dry_run_answer` ("metadata" or "job"), `entitled`. Bodies are checked against JobIn of
-openapi.yaml and, stricter than the API (which drops unknown keys), unknown keys answer 422.
+`cost` and `currency` (USD, as the API's estimates), `dry_run_answer` ("metadata" or "job"),
+`entitled`. Bodies are checked against JobIn of openapi.yaml and, stricter than the API (which
+drops unknown keys), unknown keys answer 422. A job echoes its W&B integrations without the key
+(WandbIntegrationOut, with a run url) and its classifier targets (ClassifierTargetOut); its
+checkpoints carry valid_* metrics only when it has validation files, as the API's do. The job
+list's `created_after` must be a date-time (`2025-01-01T00:00:00`): a bare date is a 422.
+Once a job is seen at SUCCESS its model is listed in the catalogue (chat, or classification).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import copy
 import functools
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # ships no stubs
@@ -65,6 +70,7 @@ HYPER_KEYS: Final = frozenset(
         "fim_ratio",
     }
 )
+CHAT_CAPABILITIES: Final = ("completion_chat", "function_calling")
 TOKENS_PER_STEP: Final = 131072
 DATA_TOKENS: Final = 305375
 
@@ -83,6 +89,7 @@ class FakeJob:
     events: list[dict[str, Any]] = field(default_factory=list)
     checkpoints: list[dict[str, Any]] = field(default_factory=list)
     cost: float = 2.5
+    currency: str = "USD"
     workspace: str = "7d1e40aa"
     validated: bool = False
 
@@ -112,17 +119,25 @@ class FakeJob:
             self.events.append({"name": "validation-started", "created_at": now()})
         if self.status in ("RUNNING", "SUCCESS"):
             step = 10 * (len(self.checkpoints) + 1)
+            validated = bool(self.body.get("validation_files"))
             metrics = {
                 "train_loss": round(2.0 / step, 4),
-                "valid_loss": round(2.2 / step, 4),
-                "valid_mean_token_accuracy": None,
+                "valid_loss": round(2.2 / step, 4) if validated else None,
+                "valid_mean_token_accuracy": round(1 - 1.0 / step, 4) if validated else None,
             }
             self.checkpoints.append({"metrics": metrics, "step_number": step, "created_at": now()})
 
     def hyperparameters(self) -> dict[str, Any]:
-        """Return the hyperparameters with the API's defaults filled in."""
+        """Return every hyperparameter as the API does: defaults filled in, null when unset."""
         given = {k: v for k, v in self.body.get("hyperparameters", {}).items() if v is not None}
-        defaults = {"learning_rate": 0.0001, "weight_decay": 0.1, "warmup_fraction": 0.05}
+        defaults: dict[str, Any] = {
+            "training_steps": None,
+            "learning_rate": 0.0001,
+            "weight_decay": 0.1,
+            "warmup_fraction": 0.05,
+            "epochs": None,
+            "seq_len": None,
+        }
         if self.job_type == "completion":
             defaults["fim_ratio"] = 0.9
         return {**defaults, **given}
@@ -134,7 +149,9 @@ class FakeJob:
 
     def metadata(self) -> dict[str, Any] | None:
         """Return JobMetadataOut: null until the job has been VALIDATED."""
-        return metadata(self.hyperparameters(), self.cost) if self.validated else None
+        if not self.validated:
+            return None
+        return metadata(self.hyperparameters(), self.cost, self.currency)
 
     def document(self, *, detailed: bool) -> dict[str, Any]:
         """Return the job as *JobOut, or *DetailedJobOut when `detailed`."""
@@ -152,7 +169,7 @@ class FakeJob:
             "validation_files": self.body.get("validation_files") or [],
             "fine_tuned_model": self.model_id() if self.status == "SUCCESS" else None,
             "suffix": self.body.get("suffix"),
-            "integrations": [_public(i) for i in self.body.get("integrations") or []],
+            "integrations": [self._public(i) for i in self.body.get("integrations") or []],
             "trained_tokens": None,
             "metadata": self.metadata(),
             "hyperparameters": self.hyperparameters(),
@@ -161,8 +178,19 @@ class FakeJob:
             doc["events"] = list(self.events)
             doc["checkpoints"] = list(self.checkpoints)
             if self.job_type == "classifier":
-                doc["classifier_targets"] = []
+                doc["classifier_targets"] = [_target_out(t) for t in self.targets()]
         return doc
+
+    def targets(self) -> list[dict[str, Any]]:
+        """Return the targets asked for (the API infers them when none were sent)."""
+        return list(self.body.get("classifier_targets") or [])
+
+    def _public(self, integration: dict[str, Any]) -> dict[str, Any]:
+        """Return WandbIntegrationOut: the integration without its key, with the run's url."""
+        shown = {k: v for k, v in integration.items() if k != "api_key"}
+        shown.setdefault("type", "wandb")
+        shown["url"] = f"https://wandb.ai/{integration.get('project')}/runs/{self.id[:8]}"
+        return shown
 
     def model_id(self) -> str:
         """Return the fine-tuned model's id."""
@@ -175,18 +203,29 @@ class FakeJob:
         return all(_norm(self.body.get(k)) == _norm(body.get(k)) for k in keys)
 
 
-def metadata(hyperparameters: dict[str, Any], cost: float) -> dict[str, Any]:
+def metadata(hyperparameters: dict[str, Any], cost: float, currency: str = "USD") -> dict[str, Any]:
     """Return the estimate fields the API computes at VALIDATED."""
     steps = hyperparameters.get("training_steps") or 10
     return {
         "expected_duration_seconds": 60 * steps,
         "cost": cost,
-        "cost_currency": "EUR",
+        "cost_currency": currency,
         "train_tokens_per_step": TOKENS_PER_STEP,
         "train_tokens": TOKENS_PER_STEP * steps,
         "data_tokens": DATA_TOKENS,
         "estimated_start_time": None,
     }
+
+
+def _date_time(text: str) -> float | None:
+    """Return an RFC 3339 / ISO 8601 date-time as a Unix time (naive = UTC); None otherwise."""
+    if "T" not in text.upper():
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _norm(value: object) -> object:
@@ -197,8 +236,14 @@ def _norm(value: object) -> object:
     return value
 
 
-def _public(integration: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in integration.items() if k != "api_key"}
+def _target_out(target: dict[str, Any]) -> dict[str, Any]:
+    """Return ClassifierTargetOut: weight and loss_function filled in as the API does."""
+    return {
+        "name": target["name"],
+        "labels": list(target["labels"]),
+        "weight": target.get("weight", 1.0),
+        "loss_function": target.get("loss_function") or "single_class",
+    }
 
 
 @functools.cache
@@ -252,6 +297,7 @@ class FineTuneFake(FakeModule):
         self.jobs: dict[str, FakeJob] = {}
         self.ending = "SUCCESS"
         self.cost = 2.5
+        self.currency = "USD"
         self.dry_run_answer = "metadata"
         self.entitled = True
 
@@ -260,6 +306,7 @@ class FineTuneFake(FakeModule):
     ) -> FakeJob:
         """Add a job already at `status` (it rests there) and return it."""
         job = FakeJob(str(uuid.uuid4()), body, (status,), created_by_me, cost=self.cost)
+        job.currency = self.currency
         job.validated = status not in ("QUEUED", "STARTED", "VALIDATING", "FAILED_VALIDATION")
         self.jobs[job.id] = job
         return job
@@ -292,7 +339,7 @@ class FineTuneFake(FakeModule):
         if twins:
             message = f"A similar job is already queued, validated or running: {twins[0]}"
             return api_error(request, 409, message, "conflict")
-        job = FakeJob(str(uuid.uuid4()), body, (), cost=self.cost)
+        job = FakeJob(str(uuid.uuid4()), body, (), cost=self.cost, currency=self.currency)
         job.follow(self._script(body))
         self.jobs[job.id] = job
         return json_response(200, job.document(detailed=False))
@@ -304,7 +351,8 @@ class FineTuneFake(FakeModule):
         return validation
 
     def _dry_run(self, body: dict[str, Any]) -> dict[str, Any]:
-        meta = metadata({k: v for k, v in body["hyperparameters"].items() if v}, self.cost)
+        given = {k: v for k, v in body["hyperparameters"].items() if v}
+        meta = metadata(given, self.cost, self.currency)
         steps = meta["train_tokens"] // TOKENS_PER_STEP
         epochs = round(meta["train_tokens"] / DATA_TOKENS, 4)
         extra = {"epochs": epochs, "training_steps": steps, "details": "", "deprecated": True}
@@ -321,7 +369,11 @@ class FineTuneFake(FakeModule):
         if query.get("created_by_me", "false").lower() == "true":
             found = [j for j in found if j.created_by_me]
         if query.get("created_after"):
-            after = datetime.fromisoformat(query["created_after"]).timestamp()
+            after = _date_time(query["created_after"])
+            if after is None:
+                loc = ["query", "created_after"]
+                problem = {"type": "datetime_parsing", "loc": loc, "msg": "not a date-time"}
+                return api_error(request, 422, {"detail": [problem]}, "invalid_request_error")
             found = [j for j in found if j.created_at >= after]
         page, size = int(query.get("page", 0)), int(query.get("page_size", 100))
         shown = [j.document(detailed=False) for j in found[page * size : (page + 1) * size]]
@@ -340,7 +392,33 @@ class FineTuneFake(FakeModule):
         if isinstance(job, FakeResponse):
             return job
         job.advance()
+        if job.status == "SUCCESS":
+            self._publish(job)
         return json_response(200, job.document(detailed=True))
+
+    def _publish(self, job: FakeJob) -> None:
+        """List a succeeded job's model in the catalogue, as the API does (once)."""
+        catalog = self.fake.models
+        model_id = job.model_id()
+        base = catalog.find(job.body["model"])
+        if base is None or catalog.find(model_id) is not None:
+            return
+        card = copy.deepcopy(base)
+        capabilities = dict.fromkeys(card["capabilities"], False)
+        wanted = ("classification",) if job.job_type == "classifier" else CHAT_CAPABILITIES
+        capabilities.update(dict.fromkeys(wanted, True))
+        card.update(
+            id=model_id,
+            name=model_id,
+            aliases=[],
+            capabilities=capabilities,
+            owned_by=job.workspace,
+            type="fine-tuned",
+            job=job.id,
+            root=job.body["model"],
+            archived=False,
+        )
+        catalog.cards.append(card)
 
     @route("POST", "/v1/fine_tuning/jobs/{job_id}/start")
     def start(self, request: FakeRequest, params: PathParams) -> FakeResponse:

@@ -22,6 +22,7 @@ from mistral_cli.api.schemas.lenient import (
 )
 
 JobType = Literal["completion", "classifier"]
+LossFunction = Literal["single_class", "multi_class"]
 
 
 class TrainingFileIn(Request):
@@ -39,6 +40,15 @@ class WandbIn(Request):
     api_key: str
     name: str | None = None
     run_name: str | None = None
+
+
+class ClassifierTargetIn(Request):
+    """One classifier target: its labels, weight (≥ 0, default 1) and loss function."""
+
+    name: str
+    labels: list[str]
+    weight: float = Field(default=1.0, ge=0)
+    loss_function: LossFunction | None = None
 
 
 class HyperparametersIn(Request):
@@ -65,6 +75,7 @@ class JobIn(Request):
     invalid_sample_skip_percentage: float | None = Field(default=None, ge=0, le=0.5)
     job_type: JobType | None = None
     hyperparameters: HyperparametersIn
+    classifier_targets: list[ClassifierTargetIn] | None = None
 
 
 class JobMetadata(Response):
@@ -119,6 +130,25 @@ class Checkpoint(Response):
         return {name: value for name, value in found.items() if value is not None}
 
 
+class ClassifierTarget(Response):
+    """A classifier target as a job reports it (ClassifierTargetOut)."""
+
+    name: Id
+    labels: Texts = Field(default_factory=list)
+    weight: Float = None
+    loss_function: Text = None
+
+
+class Integration(Response):
+    """An integration as a job reports it (WandbIntegrationOut: never the key)."""
+
+    type: Text = None
+    project: Text = None
+    name: Text = None
+    run_name: Text = None
+    url: Text = None
+
+
 class Job(Response):
     """A fine-tuning job (list items lack events and checkpoints); status is an open string."""
 
@@ -137,13 +167,30 @@ class Job(Response):
     trained_tokens: Int = None
     hyperparameters: Object = None
     metadata: Opt[JobMetadata] = None
+    integrations: Items[Integration] = Field(default_factory=list)
     events: Items[JobEvent] = Field(default_factory=list)
     checkpoints: Items[Checkpoint] = Field(default_factory=list)
+    classifier_targets: Items[ClassifierTarget] = Field(default_factory=list)
 
     @property
     def settings(self) -> dict[str, Any]:
         """The hyperparameters as sent back (empty when the answer carries none)."""
         return self.hyperparameters or {}
+
+    def wire(self) -> dict[str, Any]:
+        """The document as received, less any integration key a server might echo."""
+        document = super().wire()
+        integrations = document.get("integrations")
+        if isinstance(integrations, list):
+            document["integrations"] = [_keyless(item) for item in integrations]
+        return document
+
+
+def _keyless(item: object) -> object:
+    """An integration without its `api_key` (the spec's *Out shapes never carry it)."""
+    if isinstance(item, dict):
+        return {key: value for key, value in item.items() if key != "api_key"}
+    return item
 
 
 class JobList(Page):

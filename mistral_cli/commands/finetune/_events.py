@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mistral_cli.services.cells import unknown
+from mistral_cli.services.finetune import local as local_svc
 from mistral_cli.services.finetune import run as run_svc
 from mistral_cli.services.finetune import wait as wait_svc
+from mistral_cli.services.pricing import money
 from mistral_cli.values import counted
 
 if TYPE_CHECKING:
@@ -33,6 +37,7 @@ class Reporter:
     job_id: str | None = None
     status: str = "unknown"
     state_file: Path | None = None
+    following: bool = False  # wait/status --wait: nothing starts the job from here
 
     def emit(self, kind: str, text: str, **data: Any) -> None:  # noqa: ANN401
         """One event: a JSON line on stdout with --jsonl, else a line on stderr."""
@@ -50,9 +55,14 @@ class Reporter:
         first = self.job is None
         self.job, self.job_id, self.status = job, job.id, job.status or "unknown"
         if first and self.state_file is not None:
-            from mistral_cli.services.finetune.run import save_state
+            from mistral_cli.fsio import WriteFailed
+            from mistral_cli.services.finetune.handoff import save_state
 
-            save_state(self.state_file, job)
+            try:
+                save_state(self.state_file, job)
+            except WriteFailed as exc:
+                hint = f"job {job.id} exists ({self.status}): mistral finetune status {job.id}"
+                raise WriteFailed(exc.message, hint=hint) from None
 
 
 def render(rep: Reporter, event: object) -> None:
@@ -70,6 +80,12 @@ def _status(rep: Reporter, event: wait_svc.StatusChanged) -> None:
         text += f" is {event.status}"
     data = {"job_id": event.job.id, "status": event.status, "previous": event.previous}
     rep.emit("job.status", text, **data)
+    if rep.following and event.status == "VALIDATED" and event.job.auto_start is False:
+        job_id = event.job.id
+        rep.actx.out.warn(
+            f"job {job_id} waits at VALIDATED until it is started: mistral finetune start "
+            f"{job_id} --wait (or cancel it: mistral finetune cancel {job_id})"
+        )
 
 
 def _unknown(rep: Reporter, event: wait_svc.UnknownStatus) -> None:
@@ -77,7 +93,7 @@ def _unknown(rep: Reporter, event: wait_svc.UnknownStatus) -> None:
 
 
 def _event(rep: Reporter, event: wait_svc.NewEvent) -> None:
-    data = f" {event.event.data}" if event.event.data else ""
+    data = f" {json.dumps(event.event.data, ensure_ascii=False)}" if event.event.data else ""
     payload = {"job_id": rep.job_id, "name": event.event.name, "data": event.event.data}
     rep.emit("job.event", f"event {event.event.name}{data}", **payload)
 
@@ -101,7 +117,21 @@ def _finished(rep: Reporter, event: wait_svc.Finished) -> None:
     rep.track(event.job)
 
 
-def _checked(rep: Reporter, event: run_svc.Checked) -> None:
+def _targets(rep: Reporter, event: local_svc.Targets) -> None:
+    if event.by_server:
+        text = "classifier targets: inferred by the server (training files given by id)"
+    else:
+        text = "classifier targets: " + "; ".join(
+            f"{t.name} ({t.kind}, {counted(len(t.labels), 'label')})" for t in event.targets
+        )
+    targets = [
+        {"name": t.name, "labels": list(t.labels), "loss_function": t.loss_function}
+        for t in event.targets
+    ]
+    rep.emit("job.targets", text, targets=targets, by_server=event.by_server)
+
+
+def _checked(rep: Reporter, event: local_svc.Checked) -> None:
     report = event.report
     examples, tokens = counted(report.samples, "example"), counted(report.tokens, "token")
     text = f"{event.path}: ok ({examples}, ~{tokens}"
@@ -119,7 +149,7 @@ def _file(rep: Reporter, event: run_svc.FileReady) -> None:
 def _job(rep: Reporter, event: run_svc.JobReady) -> None:
     rep.track(event.job)
     verb = "attached to" if event.attached else "created"
-    text = f"{verb} job {event.job.id} ({event.job.status})"
+    text = f"{verb} job {event.job.id} ({unknown(event.job.status)})"
     rep.emit("job.created", text, job_id=event.job.id, attached=event.attached)
 
 
@@ -127,7 +157,7 @@ def _estimate(rep: Reporter, event: run_svc.Estimate) -> None:
     meta = event.meta
     parts: list[str] = []
     if meta.cost is not None:
-        parts.append(f"cost {meta.cost:g} {meta.cost_currency or ''}".rstrip())
+        parts.append(f"cost {money(meta.cost, (meta.cost_currency or 'USD').upper())}")
     if meta.expected_duration_seconds:
         parts.append(f"~{max(1, round(meta.expected_duration_seconds / 60))} min")
     if event.epochs is not None:
@@ -139,7 +169,7 @@ def _estimate(rep: Reporter, event: run_svc.Estimate) -> None:
 
 def _started(rep: Reporter, event: run_svc.Started) -> None:
     rep.track(event.job)
-    text = f"started job {event.job.id} ({event.job.status})"
+    text = f"started job {event.job.id} ({unknown(event.job.status)})"
     rep.emit("job.started", text, job_id=event.job.id, status=event.job.status)
 
 
@@ -156,7 +186,8 @@ _HANDLERS: tuple[tuple[type[Any], Any], ...] = (
     (wait_svc.NewCheckpoint, _checkpoint),
     (wait_svc.Retrying, _retrying),
     (wait_svc.Finished, _finished),
-    (run_svc.Checked, _checked),
+    (local_svc.Checked, _checked),
+    (local_svc.Targets, _targets),
     (run_svc.FileReady, _file),
     (run_svc.JobReady, _job),
     (run_svc.Estimate, _estimate),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mistral_cli.commands.finetune._events import SCHEMA_VERSION, Reporter
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
     from mistral_cli.api.schemas.finetune import Job
     from mistral_cli.context import AppContext
-    from mistral_cli.services.finetune.run import Budget
+    from mistral_cli.services.finetune.budget import Budget
     from mistral_cli.services.finetune.wait import PollPolicy
     from mistral_cli.services.ftdata.report import Report
 
@@ -41,13 +42,17 @@ def duration(text: str | None) -> float | None:
     return None if text is None else values.duration(text, "--timeout")
 
 
-def budget(text: str | None) -> Budget | None:
-    """--max-cost, parsed."""
-    if text is None:
-        return None
-    from mistral_cli.services.finetune.run import Budget
+def budget(actx: AppContext, text: str | None, *, setting: bool = True) -> Budget | None:
+    """--max-cost in USD (exit 2 for `20EUR`); without it, MISTRAL_MAX_COST when `setting`."""
+    from mistral_cli.services.finetune.budget import Budget
 
-    return Budget.parse(text)
+    if text is not None:
+        return Budget.parse(text)
+    limit = actx.settings.max_cost if setting else None
+    if limit is None:
+        return None
+    source = actx.settings.source("max_cost")
+    return Budget(limit, source if "MISTRAL_MAX_COST" in source else f"max_cost in {source}")
 
 
 def drive(
@@ -65,9 +70,10 @@ def drive(
     except Interrupted:
         _interrupted(actx, reporter, cancel=cancel_on_interrupt)
         raise
-    except WaitTimeout:
-        if cancel_on_timeout and reporter.job_id:
-            _cancel(actx, reporter.job_id)
+    except WaitTimeout as exc:
+        job_id = reporter.job_id
+        if cancel_on_timeout and job_id and _cancel(actx, job_id):
+            exc.hint = None  # it does not run on: the cancel line above says what happens
         raise
 
 
@@ -75,28 +81,44 @@ def _interrupted(actx: AppContext, reporter: Reporter, *, cancel: bool) -> None:
     job_id = reporter.job_id
     if job_id is None:
         return
-    if cancel:
-        _cancel(actx, job_id)
+    if cancel and _cancel(actx, job_id):
+        return  # cancelled: nothing to resume, nothing left to cancel
     actx.out.info(
         f"job {job_id} is still {reporter.status}; resume: mistral finetune wait {job_id}; "
         f"cancel: mistral finetune cancel {job_id}"
     )
 
 
-def _cancel(actx: AppContext, job_id: str) -> None:
+def _cancel(actx: AppContext, job_id: str) -> bool:
+    """Ask the server to cancel the job; False (and a warning) when it could not be asked."""
     from mistral_cli.services.finetune import jobs as svc
 
     try:
         job = svc.cancel_job(actx.client(), job_id)
     except CliError as exc:
         actx.out.warn(f"could not cancel job {job_id}: {exc.message}")
-        return
-    actx.out.info(f"job {job_id}: cancellation requested ({job.status})")
+        return False
+    actx.out.info(
+        f"job {job_id}: cancellation requested ({job.status or '?'}); "
+        f"follow it: mistral finetune status {job_id}"
+    )
+    return True
 
 
-def finish(actx: AppContext, job: Job, *, json_out: bool, jsonl: bool) -> None:
+@dataclass(frozen=True)
+class Handoff:
+    """Where a verb hands the job to the next step: --output-model (and --force for it)."""
+
+    output_model: Path | None = None
+    force: bool = False
+
+
+def finish(
+    actx: AppContext, job: Job, *, json_out: bool, jsonl: bool, handoff: Handoff = Handoff()
+) -> None:
     """The final job: stdout's last line is the model id (or JSON); exit code from the status."""
-    from mistral_cli.services.finetune.run import github_output
+    from mistral_cli.services.finetune import insight
+    from mistral_cli.services.finetune.handoff import save_model
     from mistral_cli.services.finetune.wait import EXIT_CODES
 
     code = EXIT_CODES.get(job.status or "", 0)
@@ -108,15 +130,25 @@ def finish(actx: AppContext, job: Job, *, json_out: bool, jsonl: bool) -> None:
         actx.out.jsonl({**document, "exit_code": code})
     elif job.fine_tuned_model:
         actx.out.line(job.fine_tuned_model)
-    target = actx.environ.get("GITHUB_OUTPUT")
-    if target:
-        github_output(target, job)
+    _github_output(actx, job)
     if code:
         raise JobEnded(
             f"job {job.id} ended {job.status}",
             code,
             hint=f"events and checkpoints: mistral finetune status {job.id}",
         )
+    if handoff.output_model is not None:
+        save_model(handoff.output_model, job, force=handoff.force)
+    for command in insight.next_commands(job):
+        actx.out.info(f"next: {command}")
+
+
+def _github_output(actx: AppContext, job: Job) -> None:
+    target = actx.environ.get("GITHUB_OUTPUT")
+    if target:
+        from mistral_cli.services.finetune.handoff import github_output
+
+        github_output(target, job)
 
 
 class Progress:
@@ -141,7 +173,14 @@ class Progress:
             self._bar.advance(step, note=phase)
 
 
-def print_job(actx: AppContext, reporter: Reporter, *, json_out: bool, jsonl: bool) -> None:
+def print_job(
+    actx: AppContext,
+    reporter: Reporter,
+    *,
+    json_out: bool,
+    jsonl: bool,
+    handoff: Handoff = Handoff(),
+) -> None:
     """After a verb: a terminal job goes through finish(); else stdout gets the job id (or JSON)."""
     from mistral_cli.services.finetune.wait import EXIT_CODES
 
@@ -149,17 +188,13 @@ def print_job(actx: AppContext, reporter: Reporter, *, json_out: bool, jsonl: bo
     if job is None:
         return
     if job.status in EXIT_CODES:
-        finish(actx, job, json_out=json_out, jsonl=jsonl)
+        finish(actx, job, json_out=json_out, jsonl=jsonl, handoff=handoff)
         return
     if json_out:
         actx.out.json(job.wire())
     elif not jsonl:
         actx.out.line(job.id)
-    target = actx.environ.get("GITHUB_OUTPUT")
-    if target:
-        from mistral_cli.services.finetune.run import github_output
-
-        github_output(target, job)
+    _github_output(actx, job)
 
 
 def require_valid(actx: AppContext, path: Path, report: Report) -> None:

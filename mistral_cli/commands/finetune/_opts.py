@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -33,6 +34,20 @@ WandbOpt = Annotated[
     str | None,
     typer.Option("--wandb-project", metavar="NAME", help="W&B project (key from WANDB_API_KEY)."),
 ]
+WandbNameOpt = Annotated[
+    str | None, typer.Option("--wandb-name", metavar="NAME", help="W&B run display name.")
+]
+WandbRunNameOpt = Annotated[
+    str | None, typer.Option("--wandb-run-name", metavar="NAME", help="W&B run name.")
+]
+TargetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--target",
+        metavar="NAME[:multi]",
+        help="Classifier target to train (repeatable; labels from the data). Default: all.",
+    ),
+]
 JobTypeOpt = Annotated[
     str | None, typer.Option("--job-type", metavar="TYPE", help="completion or classifier.")
 ]
@@ -47,7 +62,9 @@ EstimateOpt = Annotated[
 ]
 MaxCostOpt = Annotated[
     str | None,
-    typer.Option("--max-cost", metavar="AMOUNT[CUR]", help="Exit 11 if the estimate is higher."),
+    typer.Option(
+        "--max-cost", metavar="USD", help="Exit 11 if the estimate is higher (20, $20, 20USD)."
+    ),
 ]
 CancelOverOpt = Annotated[
     bool, typer.Option("--cancel-if-over-budget", help="Cancel the job when over --max-cost.")
@@ -69,4 +86,11 @@ CancelTimeoutOpt = Annotated[
 ]
 JsonlOpt = Annotated[
     bool, typer.Option("--jsonl", help="Events as JSON lines on stdout (type, schema_version).")
+]
+OutputModelOpt = Annotated[
+    Path | None,
+    typer.Option("--output-model", metavar="FILE", help="On SUCCESS, write the model id here."),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="With --output-model: replace an existing FILE.")
 ]

@@ -10,7 +10,7 @@ from mistral_cli.commands.finetune import _flow
 if TYPE_CHECKING:
     from mistral_cli.context import AppContext
     from mistral_cli.services import files as files_svc
-    from mistral_cli.services.finetune.jobs import JobSpec
+    from mistral_cli.services.finetune.body import JobSpec
     from mistral_cli.services.finetune.run import Runner, RunPlan
 
 
@@ -28,39 +28,62 @@ class JobFlags:
     suffix: str | None = None
     hp: list[str] = field(default_factory=list)
     wandb_project: str | None = None
+    wandb_name: str | None = None
+    wandb_run_name: str | None = None
     job_type: str | None = None
+    targets: list[str] = field(default_factory=list)
     auto_start: bool = False
 
 
 def plan(actx: AppContext, flags: JobFlags) -> RunPlan:
     """Resolve the model and turn flags into a RunPlan (other fields set by the caller)."""
-    from mistral_cli.errors import UsageError
-    from mistral_cli.services.finetune import jobs
-    from mistral_cli.services.finetune.run import RunPlan, parse_weighted
+    from mistral_cli.errors import UsageError, register_secret
+    from mistral_cli.services.finetune import body
+    from mistral_cli.services.finetune.local import parse_weighted
+    from mistral_cli.services.finetune.run import RunPlan
 
     if not flags.model:
         raise UsageError("--model is required (e.g. --model ministral-8b-latest)")
     if not flags.train:
         raise UsageError("--train is required: a .jsonl path or an uploaded file id")
-    hyper = jobs.hyperparameters(
+    _check_targets(flags)
+    hyper = body.hyperparameters(
         flags.hp,
         training_steps=flags.steps,
         epochs=flags.epochs,
         learning_rate=flags.lr,
         seq_len=flags.seq_len,
     )
-    spec = jobs.JobSpec(
+    key = actx.environ.get("WANDB_API_KEY") if flags.wandb_project else None
+    if key:
+        register_secret(key)  # --debug traces the request body: the key shows as ****
+    spec = body.JobSpec(
         model=flags.model,
         hyperparameters=hyper,
         suffix=flags.suffix,
         job_type=flags.job_type,
         wandb_project=flags.wandb_project,
-        wandb_key=actx.environ.get("WANDB_API_KEY"),
+        wandb_key=key,
+        wandb_name=flags.wandb_name,
+        wandb_run_name=flags.wandb_run_name,
         auto_start=flags.auto_start,
+        targets=list(flags.targets),
     )
+    body.check_wandb(spec)
     train = [parse_weighted(t) for t in flags.train]
     _check_request(actx, spec, [weight for _, weight in train])
     return RunPlan(spec=spec, train=train, val=list(flags.val))
+
+
+def _check_targets(flags: JobFlags) -> None:
+    """--target only for classifier jobs; each NAME[:multi] well-formed (exit 2, before work)."""
+    from mistral_cli.errors import UsageError
+    from mistral_cli.services.ftdata.validate import parse_target
+
+    if flags.targets and flags.job_type != "classifier":
+        raise UsageError("--target is for classifier jobs", hint="add --job-type classifier")
+    for text in flags.targets:
+        parse_target(text)
 
 
 def _check_request(actx: AppContext, spec: JobSpec, weights: list[float]) -> None:

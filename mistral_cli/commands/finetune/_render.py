@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 from mistral_cli.values import counted
 
 if TYPE_CHECKING:
-    from mistral_cli.services.ftdata.report import Finding, Report
+    from mistral_cli.services.ftdata.report import ClassTarget, Finding, Report
 
 SCHEMA_VERSION = 1
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 _ORDER = {"error": 0, "warning": 1, "info": 2}
+SHOWN_LABELS = 8  # labels named per target in text; --json has them all
 
 
 def finding_line(finding: Finding) -> str:
@@ -39,8 +40,30 @@ def render_text(report: Report) -> str:
     lines = [finding_line(finding) for finding in report.findings]
     if report.omitted:
         lines.append(f"… {counted(report.omitted, 'more finding')} not shown (--max-findings)")
+    lines.extend(target_line(target) for target in report.targets)
     lines.append(summary_line(report))
     return "\n".join(lines)
+
+
+def target_line(target: ClassTarget) -> str:
+    """`target sentiment: single-label, 3 labels (negative, neutral, positive)`."""
+    shown = ", ".join(target.labels[:SHOWN_LABELS])
+    if len(target.labels) > SHOWN_LABELS:
+        shown += f", … {len(target.labels) - SHOWN_LABELS:,} more"
+    count = counted(len(target.labels), "label")
+    more = "" if target.complete else " (too many to list all)"
+    return f"target {target.name}: {target.kind}, {count}{more} ({shown})"
+
+
+def target_json(target: ClassTarget) -> dict[str, Any]:
+    """A target as the job request's classifier_targets entry, plus what the data showed."""
+    return {
+        "name": target.name,
+        "labels": list(target.labels),
+        "multi_label": target.multi,
+        "loss_function": target.loss_function,
+        "complete": target.complete,
+    }
 
 
 def render_json(report: Report) -> dict[str, Any]:
@@ -78,6 +101,7 @@ def render_json(report: Report) -> dict[str, Any]:
             }
             for finding in report.findings
         ],
+        "targets": [target_json(target) for target in report.targets],
         "summary": {
             "errors": report.errors,
             "warnings": report.warnings,

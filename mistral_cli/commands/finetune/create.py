@@ -22,17 +22,27 @@ def create(
     suffix: o.SuffixOpt = None,
     hp: o.HpOpt = None,
     wandb_project: o.WandbOpt = None,
+    wandb_name: o.WandbNameOpt = None,
+    wandb_run_name: o.WandbRunNameOpt = None,
     job_type: o.JobTypeOpt = None,
-    auto_start: bool = typer.Option(False, "--auto-start", help="Start once VALIDATED."),
+    target: o.TargetOpt = None,
+    auto_start: bool = typer.Option(
+        False, "--auto-start", help="Start once VALIDATED (with --max-cost: if within it)."
+    ),
     attach: o.AttachOpt = False,
     dry_run: o.DryRunOpt = False,
     estimate_only: o.EstimateOpt = False,
+    max_cost: o.MaxCostOpt = None,
+    cancel_if_over_budget: o.CancelOverOpt = False,
     no_validate: o.NoValidateOpt = False,
     no_reuse: o.NoReuseOpt = False,
     json_out: JsonOpt = False,
     jsonl: o.JsonlOpt = False,
 ) -> None:
     """Create a job (uploading local files first); prints the job id.
+
+    With a budget (--max-cost, or MISTRAL_MAX_COST) it waits for the estimate: over it, exit 11
+    and the job waits at VALIDATED; within it, --auto-start starts it.
 
     Example: mistral finetune create -m ministral-8b-latest --train train.jsonl --steps 100
     """
@@ -42,6 +52,7 @@ def create(
     from mistral_cli.context import app_context
 
     actx = app_context(ctx)
+    budget = None if dry_run else _flow.budget(actx, max_cost)
     flags = _plan.JobFlags(
         model=model,
         train=train or [],
@@ -53,13 +64,19 @@ def create(
         suffix=suffix,
         hp=hp or [],
         wandb_project=wandb_project,
+        wandb_name=wandb_name,
+        wandb_run_name=wandb_run_name,
         job_type=job_type,
-        auto_start=auto_start,
+        targets=target or [],
+        auto_start=auto_start and budget is None,  # with a budget: /start after the check
     )
     run_plan = replace(
         _plan.plan(actx, flags),
-        create_only=not estimate_only,
-        estimate_only=estimate_only,
+        create_only=not (estimate_only or budget),
+        estimate_only=estimate_only or not auto_start,
+        budget=budget,
+        cancel_if_over_budget=cancel_if_over_budget,
+        wait=False,
         dry_run=dry_run,
         attach=attach,
         validate=not no_validate,
@@ -84,7 +101,10 @@ def start(
     suffix: o.SuffixOpt = None,
     hp: o.HpOpt = None,
     wandb_project: o.WandbOpt = None,
+    wandb_name: o.WandbNameOpt = None,
+    wandb_run_name: o.WandbRunNameOpt = None,
     job_type: o.JobTypeOpt = None,
+    target: o.TargetOpt = None,
     attach: o.AttachOpt = False,
     max_cost: o.MaxCostOpt = None,
     cancel_if_over_budget: o.CancelOverOpt = False,
@@ -99,24 +119,29 @@ def start(
 ) -> None:
     """Start a VALIDATED job, or create one from flags and start it; --wait follows it.
 
+    Starting JOB checks only an explicit --max-cost (against the job's own estimate).
+
     Example: mistral finetune start -m ministral-8b-latest --train train.jsonl --wait
     """
     from dataclasses import replace
 
     from mistral_cli.commands.finetune import _events, _flow, _plan
     from mistral_cli.context import app_context
-    from mistral_cli.services.finetune import jobs as svc
 
     actx = app_context(ctx)
+    budget = _flow.budget(actx, max_cost, setting=job is None)
     limit = _flow.duration(timeout)
-    reporter = _events.Reporter(actx, jsonl=jsonl)
     runner = _plan.runner(actx)
     events: Iterable[object]
     if job is not None:
         _flow.deprecation_notice(actx)
-        started = svc.start_job(actx.client(), job)
-        reporter.track(started)
-        events = runner.wait(started.id, limit) if wait else iter(())
+        events = runner.start(
+            job,
+            budget=budget,
+            cancel_if_over_budget=cancel_if_over_budget,
+            wait=wait,
+            timeout=limit,
+        )
     else:
         flags = _plan.JobFlags(
             model=model,
@@ -129,12 +154,15 @@ def start(
             suffix=suffix,
             hp=hp or [],
             wandb_project=wandb_project,
+            wandb_name=wandb_name,
+            wandb_run_name=wandb_run_name,
             job_type=job_type,
+            targets=target or [],
         )
         run_plan = replace(
             _plan.plan(actx, flags),
             attach=attach,
-            budget=_flow.budget(max_cost),
+            budget=budget,
             cancel_if_over_budget=cancel_if_over_budget,
             wait=wait,
             timeout=limit,
@@ -143,6 +171,7 @@ def start(
         )
         _flow.deprecation_notice(actx)
         events = runner.run(run_plan)
+    reporter = _events.Reporter(actx, jsonl=jsonl)
     _flow.drive(
         actx,
         events,

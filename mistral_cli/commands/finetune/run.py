@@ -23,7 +23,10 @@ def run(
     suffix: o.SuffixOpt = None,
     hp: o.HpOpt = None,
     wandb_project: o.WandbOpt = None,
+    wandb_name: o.WandbNameOpt = None,
+    wandb_run_name: o.WandbRunNameOpt = None,
     job_type: o.JobTypeOpt = None,
+    target: o.TargetOpt = None,
     attach: o.AttachOpt = False,
     reuse_succeeded: bool = typer.Option(
         False, "--reuse-succeeded", help="Return a matching SUCCESS job instead of training."
@@ -32,7 +35,9 @@ def run(
     cancel_if_over_budget: o.CancelOverOpt = False,
     dry_run: o.DryRunOpt = False,
     estimate_only: o.EstimateOpt = False,
-    no_wait: bool = typer.Option(False, "--no-wait", help="Start, print the job id, exit 0."),
+    wait: bool = typer.Option(
+        True, "--wait/--no-wait", help="Follow the job to its end (default), or start and exit 0."
+    ),
     timeout: o.TimeoutOpt = None,
     no_validate: o.NoValidateOpt = False,
     no_reuse: o.NoReuseOpt = False,
@@ -41,6 +46,8 @@ def run(
         Path | None,
         typer.Option("--state-file", metavar="PATH", help="Save the job id here (JSON)."),
     ] = None,
+    output_model: o.OutputModelOpt = None,
+    force: o.ForceOpt = False,
     cancel_on_interrupt: o.CancelIntOpt = False,
     cancel_on_timeout: o.CancelTimeoutOpt = False,
     json_out: JsonOpt = False,
@@ -48,14 +55,17 @@ def run(
 ) -> None:
     """Validate, upload, create, check the estimate, start and wait; prints the model id last.
 
-    Example: mistral finetune run train.jsonl -m ministral-8b-latest --steps 100 --max-cost 20EUR
+    Example: mistral finetune run train.jsonl -m ministral-8b-latest --steps 100 --max-cost 20
     """
     from dataclasses import replace
 
     from mistral_cli.commands.finetune import _events, _flow, _plan
     from mistral_cli.context import app_context
+    from mistral_cli.services.finetune.handoff import check_paths
 
     actx = app_context(ctx)
+    # the values first: a bad --max-cost or --timeout is exit 2 before any other work
+    budget, limit = _flow.budget(actx, max_cost), _flow.duration(timeout)
     flags = _plan.JobFlags(
         model=model,
         train=train,
@@ -67,22 +77,26 @@ def run(
         suffix=suffix,
         hp=hp or [],
         wandb_project=wandb_project,
+        wandb_name=wandb_name,
+        wandb_run_name=wandb_run_name,
         job_type=job_type,
+        targets=target or [],
     )
     plan = replace(
         _plan.plan(actx, flags),
         attach=attach,
         reuse_succeeded=reuse_succeeded,
-        budget=_flow.budget(max_cost),
+        budget=budget,
         cancel_if_over_budget=cancel_if_over_budget,
         dry_run=dry_run,
         estimate_only=estimate_only,
-        wait=not no_wait,
-        timeout=_flow.duration(timeout),
+        wait=wait,
+        timeout=limit,
         validate=not no_validate,
         reuse=not no_reuse,
         strict=strict,
     )
+    check_paths(state_file, output_model, force=force)
     _flow.deprecation_notice(actx)
     reporter = _events.Reporter(actx, jsonl=jsonl, state_file=state_file)
     _flow.drive(
@@ -92,4 +106,5 @@ def run(
         cancel_on_interrupt=cancel_on_interrupt,
         cancel_on_timeout=cancel_on_timeout,
     )
-    _flow.print_job(actx, reporter, json_out=json_out, jsonl=jsonl)
+    handoff = _flow.Handoff(output_model, force)
+    _flow.print_job(actx, reporter, json_out=json_out, jsonl=jsonl, handoff=handoff)

@@ -49,12 +49,40 @@ def status(
     if json_out:
         actx.out.json(found.wire())
         return
-    actx.out.fields(svc.details(found))
+    from mistral_cli.services.finetune import insight
+
+    actx.out.fields(insight.details(found))
     if events:
-        from mistral_cli.services.cells import unknown
+        from mistral_cli.services.cells import time_text
 
         for event in found.events:
-            actx.out.line(f"{unknown(event.created_at)}\t{event.name}\t{event.data or ''}")
+            data = "" if event.data is None else insight.value_text(event.data)
+            actx.out.line(f"{time_text(event.created_at)}\t{event.name}\t{data}".rstrip("\t"))
+    for command in insight.next_commands(found):
+        actx.out.info(f"next: {command}")
+
+
+def checkpoints(ctx: typer.Context, job: o.JobArg, json_out: JsonOpt = False) -> None:
+    """List a job's checkpoints: step, train and valid loss, valid mean token accuracy.
+
+    Example: mistral finetune checkpoints 5c2b9e10-… --json
+    """
+    from mistral_cli.commands.finetune import _flow
+    from mistral_cli.context import app_context
+    from mistral_cli.services.finetune import insight
+    from mistral_cli.services.finetune import jobs as svc
+
+    actx = app_context(ctx)
+    _flow.deprecation_notice(actx)
+    found = svc.get_job(actx.client(), job)
+    if json_out:
+        data = [cp.wire() for cp in sorted(found.checkpoints, key=lambda c: c.step_number)]
+        actx.out.json({"object": "list", "job_id": found.id, "data": data})
+        return
+    rows = insight.checkpoint_rows(found)
+    actx.out.table(insight.CHECKPOINT_COLUMNS, rows)
+    if not rows:
+        actx.out.info(f"job {found.id} has no checkpoints yet ({found.status or 'status unknown'})")
 
 
 def wait_job(
@@ -99,7 +127,7 @@ def _follow(
     """Follow `job` to its end with this context's runner, then print it as every verb does."""
     from mistral_cli.commands.finetune import _events, _flow, _plan
 
-    reporter = _events.Reporter(actx, jsonl=jsonl, job_id=job)
+    reporter = _events.Reporter(actx, jsonl=jsonl, job_id=job, following=True)
     events = _plan.runner(actx).wait(job, _flow.duration(timeout))
     _flow.drive(
         actx,

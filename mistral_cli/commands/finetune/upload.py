@@ -29,7 +29,7 @@ def upload(
     from mistral_cli.commands.finetune import _flow, _plan
     from mistral_cli.context import app_context
     from mistral_cli.services import files as svc
-    from mistral_cli.services.finetune.run import local_validator
+    from mistral_cli.services.finetune.local import local_validator
 
     read_timeout = values.duration(upload_timeout, "--upload-timeout")
     actx = app_context(ctx)

@@ -1,36 +1,22 @@
-"""Fine-tuning jobs: build JobIn, preflight the model, create (or attach), start, cancel, list."""
+"""Fine-tuning jobs: preflight the model, create (or attach), start, cancel, list; 409s named."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from typing import Any
 
-from pydantic import ValidationError
-
+from mistral_cli import values
 from mistral_cli.api import parse
 from mistral_cli.api.errors import ApiError, RequestRejected, UnexpectedAnswer
 from mistral_cli.api.parse import AnswerClient
-from mistral_cli.api.schemas.finetune import (
-    DryRunOut,
-    HyperparametersIn,
-    Job,
-    JobIn,
-    JobList,
-    JobMetadata,
-    TrainingFileIn,
-    WandbIn,
-)
+from mistral_cli.api.schemas.finetune import DryRunOut, Job, JobIn, JobList, JobMetadata
 from mistral_cli.api.schemas.models import ModelCard
 from mistral_cli.errors import CliError, NotAvailableError, UsageError
 from mistral_cli.services.cells import time_text, unknown
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
 BASE = "/v1/fine_tuning/jobs"
 TERMINAL = frozenset({"SUCCESS", "FAILED", "FAILED_VALIDATION", "CANCELLED"})
 NOT_ENTITLED_MARK = "not available for this type of fine-tuning"
-HP_KEYS = frozenset(HyperparametersIn.model_fields)
 
 
 JobsClient = AnswerClient
@@ -51,84 +37,6 @@ class EstimateNotJob(UnexpectedAnswer):
             hint="no job id was given; `mistral finetune list --mine` shows whether one was made",
         )
         self.estimate = estimate
-
-
-@dataclass
-class JobSpec:
-    """Everything a job request needs, as plain values from flags."""
-
-    model: str
-    training_files: list[tuple[str, float]] = field(default_factory=list)
-    validation_files: list[str] = field(default_factory=list)
-    hyperparameters: dict[str, Any] = field(default_factory=dict)
-    suffix: str | None = None
-    job_type: str | None = None
-    wandb_project: str | None = None
-    wandb_key: str | None = None
-    auto_start: bool = False
-
-
-def parse_hp(pairs: Sequence[str]) -> dict[str, Any]:
-    """`--hp K=V` pairs → typed values; unknown keys (e.g. OpenAI's n_epochs) are usage errors."""
-    values: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--hp expects KEY=VALUE, got {pair!r}")
-        if key not in HP_KEYS:
-            known = ", ".join(sorted(HP_KEYS))
-            raise UsageError(f"FT703: unknown hyperparameter {key!r}", hint=f"known: {known}")
-        try:
-            values[key] = float(raw) if any(c in raw for c in ".eE") else int(raw)
-        except ValueError:
-            raise UsageError(f"--hp {key}: {raw!r} is not a number") from None
-    return values
-
-
-def hyperparameters(
-    pairs: Sequence[str],
-    *,
-    training_steps: int | None = None,
-    epochs: float | None = None,
-    learning_rate: float | None = None,
-    seq_len: int | None = None,
-) -> dict[str, Any]:
-    """`--hp K=V` pairs, with the named flags (--steps, --epochs, --lr, --seq-len) over them."""
-    values = parse_hp(pairs)
-    named = {
-        "training_steps": training_steps,
-        "epochs": epochs,
-        "learning_rate": learning_rate,
-        "seq_len": seq_len,
-    }
-    values.update({key: value for key, value in named.items() if value is not None})
-    return values
-
-
-def build_job_in(spec: JobSpec) -> JobIn:
-    """Build the strict request body; out-of-range values are usage errors (FT701)."""
-    if not spec.training_files:
-        raise UsageError("at least one training file is required (--train PATH|ID[@WEIGHT])")
-    integrations = None
-    if spec.wandb_project:
-        if not spec.wandb_key:
-            raise UsageError("--wandb-project needs WANDB_API_KEY in the environment")
-        integrations = [WandbIn(project=spec.wandb_project, api_key=spec.wandb_key)]
-    try:
-        return JobIn(
-            model=spec.model,
-            training_files=[TrainingFileIn(file_id=f, weight=w) for f, w in spec.training_files],
-            validation_files=spec.validation_files or None,
-            suffix=spec.suffix,
-            integrations=integrations,
-            auto_start=spec.auto_start,
-            job_type=spec.job_type,  # pydantic checks the literal
-            hyperparameters=HyperparametersIn(**spec.hyperparameters),
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise UsageError(f"FT701: {where}: {first['msg']}") from None
 
 
 def preflight(client: JobsClient, model: str) -> ModelCard:
@@ -153,15 +61,52 @@ def _translate(exc: ApiError, client: JobsClient, job_in: JobIn) -> Exception:
             hint="not a data problem: check the plan and the model (`mistral models list`)",
         )
     if exc.status == 409:
-        candidates = [job.id for job in matching_jobs(client, job_in)]
-        named = ", ".join(candidates) if candidates else "see `mistral finetune list`"
-        return JobConflict(
-            f"a similar job is already queued, validated or running: {named}",
-            status=409,
-            request_id=exc.request_id,
-            hint="follow it with --attach, or cancel it: mistral finetune cancel JOB",
-        )
+        return conflict(client, job_in, request_id=exc.request_id)
     return exc
+
+
+def conflict(client: JobsClient, job_in: JobIn, *, request_id: str | None = None) -> JobConflict:
+    """A 409 that names my live jobs on the same model and files, and what to do with them."""
+    try:
+        live = live_jobs(client, job_in)
+    except CliError:  # the list failing must not hide the conflict itself
+        live = []
+    where = f"(HTTP 409, request {request_id})" if request_id else "(HTTP 409)"
+    if not live:
+        return JobConflict(
+            f"a similar job is already queued, validated or running {where}",
+            status=409,
+            request_id=request_id,
+            hint="find it: mistral finetune list --mine; then follow it (mistral finetune wait "
+            "JOB) or cancel it (mistral finetune cancel JOB)",
+        )
+    named = ", ".join(f"{job.id} ({unknown(job.status)})" for job in live)
+    first = live[0]
+    steps = ["rerun the same command with --attach to pick it up"]
+    if not same_request(first, job_in):
+        steps = []
+    if first.status == "VALIDATED" and not first.auto_start:
+        steps.append(f"start it: mistral finetune start {first.id} --wait")
+    else:
+        steps.append(f"follow it: mistral finetune wait {first.id}")
+    steps.append(f"cancel it: mistral finetune cancel {first.id}")
+    return JobConflict(
+        f"a similar job is already queued, validated or running: {named} {where}",
+        status=409,
+        request_id=request_id,
+        hint="; ".join(steps),
+    )
+
+
+def live_jobs(client: JobsClient, job_in: JobIn) -> list[Job]:
+    """My non-terminal jobs on the same model and training files (what a 409 is about)."""
+    files = sorted(f.file_id for f in job_in.training_files)
+    listed = list_jobs(client, model=job_in.model, created_by_me=True)
+    return [
+        job
+        for job in listed.data
+        if job.status not in TERMINAL and sorted(job.training_files) == files
+    ]
 
 
 def create(client: JobsClient, job_in: JobIn) -> Job:
@@ -268,7 +213,7 @@ def list_jobs(
         if value:
             params[name] = value
     if since:
-        params["created_after"] = since
+        params["created_after"] = since_param(since)
     if created_by_me:
         params["created_by_me"] = "true"
     try:
@@ -280,6 +225,32 @@ def list_jobs(
                 hint="the API is deprecated upstream; it may have been withdrawn",
             ) from None
         raise
+
+
+def since_param(text: str, now: float | None = None) -> str:
+    """`--since`: a date, a date-time (UTC unless it says) or an age (`7d`) → the wire value.
+
+    The spec's `created_after` is a date-time; like the official SDK, it is sent as ISO 8601
+    without an offset: `2025-01-01T00:00:00` (UTC).
+    """
+    raw = text.strip()
+    try:
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        when = None
+    if when is None:
+        try:
+            age = values.duration(raw, "--since", units=True)
+        except UsageError:
+            raise UsageError(
+                f"--since expects a date, a date-time or an age, got {raw!r}",
+                hint="e.g. --since 2025-01-01, --since 2025-01-01T12:00 or --since 7d (UTC)",
+            ) from None
+        now = dt.datetime.now(dt.UTC).timestamp() if now is None else now
+        when = dt.datetime.fromtimestamp(now - age, dt.UTC)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 COLUMNS = ("ID", "STATUS", "MODEL", "SUFFIX", "CREATED", "FINE-TUNED MODEL")
@@ -295,25 +266,3 @@ def row(job: Job) -> list[str]:
         time_text(job.created_at),
         job.fine_tuned_model or "",
     ]
-
-
-def details(job: Job) -> list[tuple[str, str]]:
-    """Key/value pairs for `finetune status`."""
-    pairs = [
-        ("id", job.id),
-        ("status", unknown(job.status)),
-        ("model", unknown(job.model)),
-        ("job type", unknown(job.job_type)),
-        ("fine-tuned model", job.fine_tuned_model or ""),
-        ("created", time_text(job.created_at)),
-        ("training files", ", ".join(job.training_files)),
-        ("hyperparameters", ", ".join(f"{k}={v}" for k, v in job.settings.items())),
-    ]
-    meta = job.metadata
-    if meta is not None and meta.cost is not None:
-        pairs.append(("estimated cost", f"{meta.cost:g} {meta.cost_currency or ''}".rstrip()))
-    if job.checkpoints:
-        last = max(job.checkpoints, key=lambda c: c.step_number)
-        shown = ", ".join(f"{k} {v:g}" for k, v in last.values().items())
-        pairs.append(("last checkpoint", f"step {last.step_number}: {shown}"))
-    return pairs

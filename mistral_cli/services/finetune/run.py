@@ -2,54 +2,39 @@
 
 from __future__ import annotations
 
-import json
 import random
-import re
 import time
-from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mistral_cli import values
 from mistral_cli.api.schemas.finetune import DryRunOut, Job, JobIn, JobMetadata
-from mistral_cli.errors import BudgetExceeded, DataValidationError, UsageError
+from mistral_cli.errors import BudgetExceeded
 from mistral_cli.services import files as files_svc
-from mistral_cli.services.finetune import jobs
+from mistral_cli.services.finetune import body, jobs
+from mistral_cli.services.finetune.budget import Budget, over_budget_hint
+from mistral_cli.services.finetune.local import (
+    CLASSIFIER,
+    Checked,
+    Targets,
+    Validator,
+    check_job_type,
+    check_local,
+    classifier_targets,
+    local_validator,
+    split_source,
+)
 from mistral_cli.services.finetune.wait import Finished, PollPolicy, Seen, WaitEvent, watch
-from mistral_cli.services.ftdata.report import Report
 
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-@dataclass(frozen=True)
-class Budget:
-    """--max-cost: an amount and, optionally, the currency it is in (the estimate's: EUR)."""
-
-    amount: float
-    currency: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Budget:
-        """'20', '20EUR', '€20', '$20' (the one money grammar: mistral_cli.values.amount)."""
-        return cls(*values.amount(text, "--max-cost"))
-
-    def check(self, meta: JobMetadata | None) -> str | None:
-        """Why the estimate breaks the budget, or None when it fits."""
-        if meta is None or meta.cost is None:
-            return "the API gave no cost estimate to check --max-cost against"
-        currency = (meta.cost_currency or "").upper()
-        if self.currency and currency and currency != self.currency:
-            return f"the estimate is in {currency}, the budget in {self.currency}"
-        if meta.cost > self.amount:
-            return f"estimated cost {meta.cost:g} {currency} > --max-cost {self.amount:g}"
-        return None
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterator
+    from pathlib import Path
 
 
 @dataclass(frozen=True, kw_only=True)
 class RunPlan:
     """What `run` (and `start` with create flags) does; `train` holds (PATH|ID, weight)."""
 
-    spec: jobs.JobSpec
+    spec: body.JobSpec
     train: list[tuple[str, float]] = field(default_factory=list)
     val: list[str] = field(default_factory=list)
     validate: bool = True
@@ -64,14 +49,6 @@ class RunPlan:
     wait: bool = True
     timeout: float | None = None
     create_only: bool = False  # `create`: stop once the job exists (auto_start as given)
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A local file passed validation."""
-
-    path: Path
-    report: Report
 
 
 @dataclass(frozen=True)
@@ -114,8 +91,7 @@ class Parked:
     reason: str
 
 
-RunEvent = Checked | FileReady | JobReady | Estimate | Started | Parked | WaitEvent
-Validator = Callable[[Path, Path | None], Report]
+RunEvent = Checked | Targets | FileReady | JobReady | Estimate | Started | Parked | WaitEvent
 
 
 def epochs(meta: JobMetadata, steps: int | None) -> float | None:
@@ -128,53 +104,6 @@ def epochs(meta: JobMetadata, steps: int | None) -> float | None:
     if not steps and meta.train_tokens:
         steps = meta.train_tokens // per_step
     return steps * per_step / data if steps else None
-
-
-def parse_weighted(entry: str) -> tuple[str, float]:
-    """`PATH|ID[@WEIGHT]` → (PATH|ID, weight); `@` because `:` is in Windows paths."""
-    source, sep, weight = entry.rpartition("@")
-    if not sep or not source:
-        return entry, 1.0
-    try:
-        value = float(weight)
-    except ValueError:
-        return entry, 1.0  # an @ that is part of the name
-    if value <= 0:
-        raise UsageError(f"FT701: weight must be > 0, got {weight} in {entry!r}")
-    return source, value
-
-
-def split_source(entry: str) -> tuple[Path | None, str | None]:
-    """A --train/--val value: an existing local path, or a file id; else a usage error."""
-    path = Path(entry).expanduser()
-    if path.is_file():
-        return path, None
-    if UUID.match(entry):
-        return None, entry
-    raise UsageError(f"no such file: {entry}", hint="give a .jsonl path or an uploaded file id")
-
-
-def local_validator(strict: bool) -> Validator:
-    """The offline validator (FT001–FT602) as a (train, val) → Report function."""
-    from mistral_cli.services.ftdata.validate import validate
-
-    def check(train: Path, val: Path | None) -> Report:
-        return validate(train, val=val, strict=strict)
-
-    return check
-
-
-def _check_local(plan: RunPlan, validator: Validator) -> Iterator[Checked]:
-    paths = [p for p, _ in (split_source(t) for t, _ in plan.train) if p is not None]
-    vals = [p for p, _ in (split_source(v) for v in plan.val) if p is not None]
-    for index, path in enumerate(paths):
-        report = validator(path, vals[0] if index == 0 and vals else None)
-        if not report.ok:
-            raise DataValidationError(
-                f"{path}: {report.errors} error(s), {report.warnings} warning(s)",
-                hint=f"details: mistral finetune validate {path}",
-            )
-        yield Checked(path, report)
 
 
 def upload_sources(
@@ -229,15 +158,14 @@ class Runner:
 
     def run(self, plan: RunPlan) -> Iterator[RunEvent]:
         """Yield what happens, step by step; the last event is Finished or Parked."""
-        if plan.validate:
-            yield from _check_local(plan, self.validator or local_validator(plan.strict))
+        yield from self._local(plan)
         if self.resolve_model is not None:
             plan.spec.model = self.resolve_model(plan.spec.model)
         jobs.preflight(self.client, plan.spec.model)
         yield from upload_sources(self.files_client, plan, self.cache, self.on_progress)
         if not plan.create_only:
             plan.spec.auto_start = False  # start only after the estimate and budget check
-        job_in = jobs.build_job_in(plan.spec)
+        job_in = body.build_job_in(plan.spec)
         if plan.dry_run:
             yield from self._dry_run(job_in)
             return
@@ -259,6 +187,23 @@ class Runner:
             return
         yield from self.follow(job, plan)
 
+    def _local(self, plan: RunPlan) -> Iterator[RunEvent]:
+        """Validate local data (exit 8 before any request); a classifier's targets from it."""
+        classifier = plan.spec.job_type == CLASSIFIER
+        checked: list[Checked] = []
+        if plan.validate or classifier:
+            validator = self.validator or local_validator(plan.strict)
+            train = [entry for entry, _ in plan.train]
+            for item in check_local(train, plan.val, validator, enforce=plan.validate):
+                checked.append(item)
+                if plan.validate:
+                    yield item
+        check_job_type(plan.spec.job_type, checked)
+        if classifier:
+            targets = classifier_targets([e for e, _ in plan.train], checked, plan.spec.targets)
+            plan.spec.classifier_targets = targets.targets or None
+            yield targets
+
     def _dry_run(self, job_in: JobIn) -> Iterator[RunEvent]:
         answer = jobs.dry_run(self.client, job_in)
         if isinstance(answer, Job):  # the legacy route created a job anyway
@@ -270,14 +215,36 @@ class Runner:
         yield Estimate(None, answer, epochs(answer, answer.training_steps))
         yield Parked(None, "dry run")
 
+    def start(
+        self,
+        job_id: str,
+        *,
+        budget: Budget | None = None,
+        cancel_if_over_budget: bool = False,
+        wait: bool = False,
+        timeout: float | None = None,
+    ) -> Iterator[RunEvent]:
+        """`start JOB`: with a budget, check the job's estimate first; then start (and wait)."""
+        if budget is not None:
+            job = jobs.get_job(self.client, job_id)
+            self.seen.status = job.status
+            yield from self._estimate(job, budget, cancel=cancel_if_over_budget, rerun=False)
+        job = jobs.start_job(self.client, job_id)
+        self.seen.status = job.status
+        yield Started(job)
+        if not wait:
+            yield Parked(job, "not waiting")
+            return
+        yield from self.wait(job.id, timeout)
+
     def follow(self, job: Job, plan: RunPlan) -> Iterator[RunEvent]:
         """From a created (or attached) job: estimate, budget, start, wait."""
-        if not job.auto_start and job.status not in jobs.TERMINAL:
+        if not job.auto_start and job.status not in _UNDER_WAY:
             job = yield from self._until_validated(job, plan)
             if job.status in jobs.TERMINAL:
                 yield Finished(job)
                 return
-            yield from self._estimate(job, plan)
+            yield from self._estimate(job, plan.budget, cancel=plan.cancel_if_over_budget)
             if plan.estimate_only:
                 yield Parked(job, "estimate only: the job waits at VALIDATED")
                 return
@@ -298,19 +265,21 @@ class Runner:
                 yield event
         return final
 
-    def _estimate(self, job: Job, plan: RunPlan) -> Iterator[RunEvent]:
+    def _estimate(
+        self, job: Job, budget: Budget | None, *, cancel: bool, rerun: bool = True
+    ) -> Iterator[RunEvent]:
         meta = job.metadata or JobMetadata()
         steps = job.settings.get("training_steps")
         yield Estimate(job.id, meta, epochs(meta, steps if isinstance(steps, int) else None))
-        problem = plan.budget.check(job.metadata) if plan.budget else None
+        problem = budget.check(job.metadata) if budget else None
         if problem is None:
             return
-        if plan.cancel_if_over_budget:
+        if cancel:
             jobs.cancel_job(self.client, job.id)
             raise BudgetExceeded(f"{problem}; job {job.id} was cancelled")
         raise BudgetExceeded(
-            f"{problem}; job {job.id} waits at VALIDATED",
-            hint=f"start it anyway: mistral finetune start {job.id}",
+            f"{problem}; job {job.id} waits at VALIDATED (nothing is spent until it starts)",
+            hint=over_budget_hint(job.id, budget, rerun=rerun),
         )
 
     def wait(
@@ -335,24 +304,5 @@ def _validated(job: Job) -> bool:
     return job.status == "VALIDATED"
 
 
-def github_output(path: str, job: Job) -> None:
-    """Append job_id, status and fine_tuned_model to $GITHUB_OUTPUT."""
-    lines = [
-        f"job_id={job.id}",
-        f"status={job.status or ''}",
-        f"fine_tuned_model={job.fine_tuned_model or ''}",
-    ]
-    try:
-        with Path(path).open("a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-    except OSError as exc:
-        raise UsageError(f"cannot write GITHUB_OUTPUT {path}: {exc.strerror or exc}") from None
-
-
-def save_state(path: Path, job: Job) -> None:
-    """--state-file: the job id and status as JSON, so a later step can resume."""
-    document = {"job_id": job.id, "status": job.status, "model": job.model}
-    try:
-        path.write_text(json.dumps(document) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+# A job past its validation: attaching to it follows it, with no estimate and no start.
+_UNDER_WAY = jobs.TERMINAL | {"RUNNING", "CANCELLATION_REQUESTED"}

@@ -47,6 +47,29 @@ class FileStats:
     kind: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ClassTarget:
+    """A classifier target the training data shows: its labels, and whether samples give a list.
+
+    `complete` is False when the target has more distinct labels than are tallied.
+    """
+
+    name: str
+    labels: tuple[str, ...]
+    multi: bool
+    complete: bool = True
+
+    @property
+    def loss_function(self) -> str:
+        """The spec's FTClassifierLossFunction: multi_class for multi-label targets."""
+        return "multi_class" if self.multi else "single_class"
+
+    @property
+    def kind(self) -> str:
+        """`single-label` or `multi-label`, for messages."""
+        return "multi-label" if self.multi else "single-label"
+
+
 @dataclass(slots=True)
 class Report:
     """The outcome of `validate`: findings (capped), exact counts and per-file stats."""
@@ -58,6 +81,7 @@ class Report:
     infos: int = 0
     omitted: int = 0
     strict: bool = False
+    targets: list[ClassTarget] = field(default_factory=list)  # classifier data: from train
 
     @property
     def ok(self) -> bool:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
+from mistral_cli.errors import DataValidationError, UsageError
 from mistral_cli.services.ftdata.report import (
     ERROR,
     WARNING,
+    ClassTarget,
     Collector,
     pointer,
     quote,
     type_name,
 )
 from mistral_cli.values import counted
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 MIN_CLASS_EXAMPLES = 5
 MAX_TARGETS = 256
@@ -108,6 +113,13 @@ class LabelStats:
             if train:
                 _balance(name, target, path, out)
 
+    def class_targets(self) -> list[ClassTarget]:
+        """The targets this file shows: labels sorted; multi-label when any value is a list."""
+        return [
+            ClassTarget(name, tuple(sorted(t.classes)), t.lists > 0, complete=not t.overflow)
+            for name, t in self.targets.items()
+        ]
+
     def check_unseen(self, labels: dict[str, str | list[str]], out: Collector) -> None:
         """FT503: a validation label the training file never uses."""
         for name, value in labels.items():
@@ -166,3 +178,64 @@ def _balance(name: str, target: _Target, path: str, out: Collector) -> None:
     if len(small) > MAX_SMALL_CLASS_FINDINGS:
         more = len(small) - MAX_SMALL_CLASS_FINDINGS
         out.emit_at(None, "FT503", WARNING, path, f"{more:,} more classes have < 5 examples")
+
+
+TARGET_KINDS = {"multi": True, "single": False}
+
+
+def parse_target(text: str) -> tuple[str, bool | None]:
+    """`--target NAME[:multi|:single]` → (name, multi or None for "as the data says")."""
+    name, sep, kind = text.rpartition(":")
+    if not sep or kind not in TARGET_KINDS:
+        name, kind = text, ""
+    if not name:
+        raise UsageError(
+            f"--target expects NAME[:multi], got {text!r}", hint="e.g. --target sentiment"
+        )
+    return name, TARGET_KINDS.get(kind)
+
+
+def choose_targets(
+    found: Sequence[tuple[str, Sequence[ClassTarget]]], requested: Sequence[str] = ()
+) -> list[ClassTarget]:
+    """The classifier targets to train: every target the training files show, or the named ones.
+
+    `found` holds (file, its targets). A target keeps its labels from every file; a named one
+    the data lacks, or named `:single` where the data gives lists, is exit 8 naming it.
+    """
+    merged: dict[str, tuple[ClassTarget, str]] = {}
+    for path, targets in found:
+        for target in targets:
+            seen = merged.get(target.name)
+            if seen is None:
+                merged[target.name] = (target, path)
+                continue
+            if seen[0].multi != target.multi:
+                raise DataValidationError(
+                    f"target {target.name!r} is {seen[0].kind} in {seen[1]} "
+                    f"and {target.kind} in {path}",
+                    hint="give each target one type: a string (single-label) or a list",
+                )
+            labels = tuple(sorted({*seen[0].labels, *target.labels}))
+            complete = seen[0].complete and target.complete
+            merged[target.name] = (replace(seen[0], labels=labels, complete=complete), seen[1])
+    if not requested:
+        return [target for target, _ in merged.values()]
+    return [_requested(text, merged) for text in requested]
+
+
+def _requested(text: str, merged: dict[str, tuple[ClassTarget, str]]) -> ClassTarget:
+    name, multi = parse_target(text)
+    if name not in merged:
+        have = ", ".join(repr(n) for n in merged) or "none"
+        raise DataValidationError(
+            f"--target {name!r}: the training data has no such target (it has: {have})",
+            hint="name a key of the samples' 'labels' object",
+        )
+    target, path = merged[name]
+    if multi is False and target.multi:
+        raise DataValidationError(
+            f"--target {text!r}: {path} gives {name!r} lists of labels (multi-label)",
+            hint=f"use --target {name}:multi, or give one label a sample",
+        )
+    return target if multi is None else replace(target, multi=multi)

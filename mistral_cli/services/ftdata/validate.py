@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 from mistral_cli.errors import UsageError
 from mistral_cli.services.ftdata.report import (
     WARNING,
+    ClassTarget,
     Collector,
     Finding,
     Report,
 )
+from mistral_cli.services.ftdata.rules_classifier import choose_targets, parse_target
 from mistral_cli.services.ftdata.sample import KINDS
 from mistral_cli.services.ftdata.scan import FileScan, ScanOptions, scan_file
 from mistral_cli.services.ftdata.tokens import default_counter
@@ -65,6 +67,7 @@ def validate(
         infos=out.infos,
         omitted=out.omitted,
         strict=strict,
+        targets=scans[0].labels.class_targets(),
     )
 
 
@@ -92,4 +95,12 @@ def _epochs(train: FileScan, steps: int, tokens_per_step: int, out: Collector) -
         out.emit_at(None, "FT602", WARNING, "", f"≈{epochs:,.0f} epochs; overfit risk")
 
 
-__all__ = ["DEFAULT_TOKENS_PER_STEP", "Finding", "Report", "validate"]
+__all__ = [
+    "DEFAULT_TOKENS_PER_STEP",
+    "ClassTarget",
+    "Finding",
+    "Report",
+    "choose_targets",
+    "parse_target",
+    "validate",
+]

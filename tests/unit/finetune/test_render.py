@@ -15,7 +15,7 @@ from mistral_cli.commands.finetune._render import (
     render_text,
     summary_line,
 )
-from mistral_cli.services.ftdata.report import FileStats, Finding, Report
+from mistral_cli.services.ftdata.report import ClassTarget, FileStats, Finding, Report
 from tests.unit.finetune.conftest import Writer, check
 
 
@@ -140,9 +140,50 @@ def test_json_document() -> None:
                 "fixable": False,
             },
         ],
+        "targets": [],
         "summary": {"errors": 2, "warnings": 1, "infos": 1, "omitted": 0},
     }
     json.dumps(render_json(report()))  # serialisable as is
+
+
+def classifier_report() -> Report:
+    many = tuple(f"c{n:02}" for n in range(11))
+    return Report(
+        findings=[],
+        files=[FileStats("train.jsonl", "train", "ab" * 32, 900, 300, 2_000, 2_000, 20)],
+        targets=[
+            ClassTarget("sentiment", ("negative", "neutral", "positive"), multi=False),
+            ClassTarget("topics", many, multi=True, complete=False),
+        ],
+    )
+
+
+def test_text_names_the_classifier_targets() -> None:
+    assert render_text(classifier_report()) == (
+        "target sentiment: single-label, 3 labels (negative, neutral, positive)\n"
+        "target topics: multi-label, 11 labels (too many to list all) "
+        "(c00, c01, c02, c03, c04, c05, c06, c07, … 3 more)\n"
+        "300 samples · 2,000 tokens (estimated) · 0 errors, 0 warnings"
+    )
+
+
+def test_json_targets_as_the_request_would_send_them() -> None:
+    assert render_json(classifier_report())["targets"] == [
+        {
+            "name": "sentiment",
+            "labels": ["negative", "neutral", "positive"],
+            "multi_label": False,
+            "loss_function": "single_class",
+            "complete": True,
+        },
+        {
+            "name": "topics",
+            "labels": [f"c{n:02}" for n in range(11)],
+            "multi_label": True,
+            "loss_function": "multi_class",
+            "complete": False,
+        },
+    ]
 
 
 def test_github_errors_first_and_escaped() -> None:
