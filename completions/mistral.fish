@@ -2,7 +2,7 @@
 function __mistral_path
     set -l path ''
     for w in (commandline -opc)[2..-1]
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune checkpoints" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch create" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune checkpoints" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"
             if test "$p" = (string trim -- "$path $w")
                 set path $p
                 break
@@ -47,7 +47,7 @@ complete -c mistral -n 'test (__mistral_path) = "models show"' -a '(__mistral_id
 complete -c mistral -n 'test (__mistral_path) = "models unarchive"' -a '(__mistral_ids model)'
 complete -c mistral -n 'test (__mistral_path) = "models update"' -a '(__mistral_ids model)'
 complete -c mistral -n 'test (__mistral_path) = ""' -a auth -d 'Save, check and remove the API key used by mistral.'
-complete -c mistral -n 'test (__mistral_path) = ""' -a batch -d 'Follow Batch API jobs (started with `mistral embed --batch`).'
+complete -c mistral -n 'test (__mistral_path) = ""' -a batch -d 'Run chat requests on the Batch API (half price); follow its jobs (and `embed --batch`s).'
 complete -c mistral -n 'test (__mistral_path) = ""' -a chat -d 'Ask a model; the answer streams to stdout. With no prompt on a terminal: the REPL.'
 complete -c mistral -n 'test (__mistral_path) = ""' -a classify -d 'Classify texts or conversations with a fine-tuned classifier: one result per input, in input order.'
 complete -c mistral -n 'test (__mistral_path) = ""' -a completion -d 'Shell completion scripts for bash, zsh and fish.'
@@ -80,15 +80,29 @@ complete -c mistral -n 'test (__mistral_path) = "auth status"' -l check
 complete -c mistral -n 'test (__mistral_path) = "auth status"' -l json
 complete -c mistral -n 'test (__mistral_path) = "auth status"' -l help
 complete -c mistral -n 'test (__mistral_path) = "batch"' -a cancel -d 'Ask the API to cancel a job.'
-complete -c mistral -n 'test (__mistral_path) = "batch"' -a download -d 'Write a finished embed jobs vectors in input order (stdout, or -o FILE).'
+complete -c mistral -n 'test (__mistral_path) = "batch"' -a create -d 'Check a JSONL file of chat requests against the API spec, upload it, start the job.'
+complete -c mistral -n 'test (__mistral_path) = "batch"' -a download -d 'Write a finished jobs results in input order: answers (chat) or vectors (embed).'
 complete -c mistral -n 'test (__mistral_path) = "batch"' -a list -d 'List batch jobs, newest first.'
 complete -c mistral -n 'test (__mistral_path) = "batch"' -a status -d 'Show a job: status, request counts, files.'
 complete -c mistral -n 'test (__mistral_path) = "batch"' -a wait -d 'Wait until a job ends: exit 0 on SUCCESS, 7 FAILED, 9 CANCELLED, 124 on timeout.'
 complete -c mistral -n 'test (__mistral_path) = "batch"' -l help
 complete -c mistral -n 'test (__mistral_path) = "batch cancel"' -l json
 complete -c mistral -n 'test (__mistral_path) = "batch cancel"' -l help
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l endpoint -x -a '/v1/chat/completions'
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l force
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l format -x -a 'jsonl text'
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l max-cost
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l metadata
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l model
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l output
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l timeout
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l timeout-hours
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l wait
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -s m
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -s o
+complete -c mistral -n 'test (__mistral_path) = "batch create"' -l help
 complete -c mistral -n 'test (__mistral_path) = "batch download"' -l force
-complete -c mistral -n 'test (__mistral_path) = "batch download"' -l format -x -a 'jsonl json csv npy'
+complete -c mistral -n 'test (__mistral_path) = "batch download"' -l format -x -a 'jsonl json csv npy text'
 complete -c mistral -n 'test (__mistral_path) = "batch download"' -l output
 complete -c mistral -n 'test (__mistral_path) = "batch download"' -l raw
 complete -c mistral -n 'test (__mistral_path) = "batch download"' -s o

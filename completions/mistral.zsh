@@ -44,13 +44,15 @@ _mistral() {
     path=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune checkpoints" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"; do
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch create" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune checkpoints" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"; do
             if [[ "$p" == "${path:+$path }$w" ]]; then path="$p"; break; fi
         done
     done
     words=""
     case "$path $prev" in
-        "batch download --format") words="jsonl json csv npy" ;;
+        "batch create --endpoint") words="/v1/chat/completions" ;;
+        "batch create --format") words="jsonl text" ;;
+        "batch download --format") words="jsonl json csv npy text" ;;
         "batch list --status") words="QUEUED RUNNING SUCCESS FAILED TIMEOUT_EXCEEDED CANCELLATION_REQUESTED CANCELLED" ;;
         "embed --encoding") words="float base64" ;;
         "embed --format") words="jsonl json csv npy" ;;
@@ -96,8 +98,9 @@ _mistral() {
         "auth login") words="--with-token --help" ;;
         "auth logout") words="--help" ;;
         "auth status") words="--check --json --help" ;;
-        "batch") words="cancel download list status wait --help" ;;
+        "batch") words="cancel create download list status wait --help" ;;
         "batch cancel") words="--json --help" ;;
+        "batch create") words="--endpoint --force --format --max-cost --metadata --model --output --timeout --timeout-hours --wait -m -o --help" ;;
         "batch download") words="--force --format --output --raw -o --help" ;;
         "batch list") words="--json --status --help" ;;
         "batch status") words="--json --help" ;;
