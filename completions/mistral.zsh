@@ -44,13 +44,15 @@ _mistral() {
     path=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
-        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune checkpoints" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"; do
+        for p in "auth" "auth login" "auth logout" "auth status" "batch" "batch cancel" "batch create" "batch download" "batch list" "batch status" "batch wait" "chat" "classify" "completion" "completion install" "completion show" "config" "config get" "config path" "config set" "config show" "config trust-env" "config unset" "config untrust-env" "conversations" "conversations doctor" "conversations list" "conversations prune" "conversations rm" "conversations show" "embed" "files" "files download" "files list" "files rm" "files show" "finetune" "finetune cancel" "finetune checkpoints" "finetune create" "finetune list" "finetune run" "finetune start" "finetune status" "finetune upload" "finetune validate" "finetune wait" "models" "models archive" "models list" "models rm" "models show" "models unarchive" "models update" "moderate" "tokens" "usage"; do
             if [[ "$p" == "${path:+$path }$w" ]]; then path="$p"; break; fi
         done
     done
     words=""
     case "$path $prev" in
-        "batch download --format") words="jsonl json csv npy" ;;
+        "batch create --endpoint") words="/v1/chat/completions" ;;
+        "batch create --format") words="jsonl text" ;;
+        "batch download --format") words="jsonl json csv npy text" ;;
         "batch list --status") words="QUEUED RUNNING SUCCESS FAILED TIMEOUT_EXCEEDED CANCELLATION_REQUESTED CANCELLED" ;;
         "embed --encoding") words="float base64" ;;
         "embed --format") words="jsonl json csv npy" ;;
@@ -83,9 +85,9 @@ _mistral() {
         "models update") kind=model ;;
         "completion install") words="bash zsh fish" ;;
         "completion show") words="bash zsh fish" ;;
-        "config get") words="api_key base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http profile config_dir cache_dir data_dir" ;;
-        "config set") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http" ;;
-        "config unset") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer poll_interval no_deprecation_notice debug allow_http" ;;
+        "config get") words="api_key base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer pager poll_interval no_deprecation_notice debug allow_http profile config_dir cache_dir data_dir" ;;
+        "config set") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer pager poll_interval no_deprecation_notice debug allow_http" ;;
+        "config unset") words="base_url model embed_model timeout connect_timeout total_timeout ca_bundle max_retries max_cost no_save tokenizer pager poll_interval no_deprecation_notice debug allow_http" ;;
         esac
         [[ -n "$kind" ]] && { _mistral_ids "$kind"; return 0; }
         [[ -n "$words" ]] && { COMPREPLY=( $(compgen -W "$words" -- "$cur") ); return 0; }
@@ -96,8 +98,9 @@ _mistral() {
         "auth login") words="--with-token --help" ;;
         "auth logout") words="--help" ;;
         "auth status") words="--check --json --help" ;;
-        "batch") words="cancel download list status wait --help" ;;
+        "batch") words="cancel create download list status wait --help" ;;
         "batch cancel") words="--json --help" ;;
+        "batch create") words="--endpoint --force --format --max-cost --metadata --model --output --timeout --timeout-hours --wait -m -o --help" ;;
         "batch download") words="--force --format --output --raw -o --help" ;;
         "batch list") words="--json --status --help" ;;
         "batch status") words="--json --help" ;;
@@ -117,10 +120,10 @@ _mistral() {
         "config untrust-env") words="--help" ;;
         "conversations") words="doctor list prune rm show --help" ;;
         "conversations doctor") words="--json --help" ;;
-        "conversations list") words="--json --help" ;;
+        "conversations list") words="--all --json --limit --search -n --help" ;;
         "conversations prune") words="--older-than --help" ;;
-        "conversations rm") words="--help" ;;
-        "conversations show") words="--json --help" ;;
+        "conversations rm") words="--yes -y --help" ;;
+        "conversations show") words="--json --no-pager --help" ;;
         "embed") words="--batch --batch-size --batch-tokens --concurrency --dry-run --encoding --field --force --format --id-field --input-format --max-cost --model --output --output-dimension --output-dtype --progress --resume --timeout --truncate --wait -m -o --help" ;;
         "files") words="download list rm show --help" ;;
         "files download") words="--force --output -o --help" ;;

@@ -43,7 +43,8 @@ NOUNS: dict[str, str] = {
     "input, in input order.",
     "moderate": "Moderate texts or conversations: one result per input, in input order; "
     "--fail-on exits 12 when an input is flagged.",
-    "batch": "Follow Batch API jobs (started with `mistral embed --batch`).",
+    "batch": "Run chat requests on the Batch API (half price); follow its jobs (and `embed "
+    "--batch`'s).",
     "completion": "Shell completion scripts for bash, zsh and fish.",
     "finetune": "Fine-tune models, built for CI: validate data, upload, create, start and follow "
     "jobs.",

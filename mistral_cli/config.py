@@ -145,6 +145,14 @@ FIELDS: tuple[Field, ...] = (
         choices=("auto", "exact", "estimate"),
     ),
     Field(
+        "pager",
+        "MISTRAL_PAGER",
+        TEXT,
+        help="Pager for `conversations show` on a terminal, a command line (`cat`: none).",
+        shown="$PAGER, else less -FRX",
+        scope=NOT_DOTENV,  # a folder's .env must not choose a program to run
+    ),
+    Field(
         "poll_interval",
         "MISTRAL_POLL_INTERVAL",
         DURATION,
@@ -362,6 +370,12 @@ class Settings:
     def tokenizer(self) -> str:
         """The token counter: auto (exact when installed), exact (required) or estimate."""
         return str(self.get("tokenizer"))
+
+    @property
+    def pager(self) -> str | None:
+        """The pager command line (MISTRAL_PAGER, pager); None: $PAGER, else less."""
+        value = self.get("pager")
+        return None if value is None else str(value)
 
     @property
     def poll_interval(self) -> float | None:

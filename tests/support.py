@@ -36,6 +36,16 @@ def no_jitter() -> float:
 
 
 @dataclass
+class Clock:
+    """An injected clock that says `now` until a test moves it."""
+
+    now: float
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
 class Result:
     """What a command printed and its exit code, with CliErrors rendered like main() does."""
 

@@ -1,7 +1,8 @@
 """What `embed` and `batch` share: vectors to stdout, and embedding jobs on the Batch API.
 
 `embed --batch` submits a job (and with --wait follows it and writes the vectors); `batch wait`
-and `batch download` follow and collect a job the same way. Imported only once a command runs.
+and `batch download` follow and collect a job the same way, and `batch create` checks its
+budget and follows its job with the same helpers. Imported only once a command runs.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mistral_cli.api.schemas.batch import BatchJob
     from mistral_cli.context import AppContext
+    from mistral_cli.services.batchio import Staged
     from mistral_cli.services.embed.backend import EmbedSettings
-    from mistral_cli.services.embed.batchfile import Prepared
     from mistral_cli.services.embed.batching import Limits
     from mistral_cli.services.embed.job import Destination, Source
 
@@ -48,6 +49,7 @@ def submit_embed_job(
     from dataclasses import replace
 
     from mistral_cli.services import batch as svc
+    from mistral_cli.services import batchio
     from mistral_cli.services.embed import batchfile, report, tokens
     from mistral_cli.values import counted
 
@@ -66,11 +68,10 @@ def submit_embed_job(
     if prepared.requests == 0:
         from mistral_cli.errors import UsageError
 
-        prepared.requests_path.unlink(missing_ok=True)
-        prepared.manifest_path.unlink(missing_ok=True)
+        batchio.discard(prepared)
         raise UsageError("no input to embed (every line was blank)")
     if max_cost is not None:
-        _check_budget(actx, prepared, settings.model, max_cost)
+        check_budget(actx, prepared, settings.model, max_cost, prepared.tokens)
     job = batchfile.submit(actx.client(), prepared, settings.model, folder)
     aside = " · ".join(["", *report.set_aside(prepared.blank, prepared.truncated)])
     actx.out.notice(
@@ -86,16 +87,25 @@ def submit_embed_job(
     collect(actx, wait_for(actx, job.id, timeout), dest)
 
 
-def _check_budget(actx: AppContext, prepared: Prepared, model: str, limit: float) -> None:
-    """--max-cost with --batch: refuse (exit 11) before uploading a job that would cost more."""
-    from mistral_cli.services import pricing
+def check_budget(
+    actx: AppContext,
+    staged: Staged,
+    model: str,
+    limit: float,
+    prompt: int,
+    completion: int = 0,
+) -> None:
+    """--max-cost for a batch job: refuse (exit 11) before uploading a job that would cost more.
+
+    Estimated at the Batch API's price (half); the staged files are removed when refused.
+    """
+    from mistral_cli.services import batchio, pricing
 
     try:
         meter = pricing.meter(pricing.parse_budget(limit), actx.prices(), model, batch=True)
-        meter.check(prepared.tokens, what="this batch job")
+        meter.check(prompt, completion, what="this batch job")
     except BaseException:
-        prepared.requests_path.unlink(missing_ok=True)
-        prepared.manifest_path.unlink(missing_ok=True)
+        batchio.discard(staged)
         raise
 
 

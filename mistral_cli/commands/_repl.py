@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from mistral_cli import fsio
 from mistral_cli.commands._chat_ui import (
     ChatOptions,
     chat_budget,
@@ -21,6 +22,7 @@ from mistral_cli.commands._chat_ui import (
     report_turn,
 )
 from mistral_cli.commands._editor import ReadLine, on_terminal, terminal_reader
+from mistral_cli.commands._shared import ask_yes_no
 from mistral_cli.context import AppContext
 from mistral_cli.errors import CliError, ExitCode, Interrupted, UsageError, describe
 from mistral_cli.services import repl as commands
@@ -276,32 +278,62 @@ class Repl:
             self.out.info("they go with your next message (/attach clear drops them)")
 
     def save(self, arg: str) -> None:
-        """/save FILE: a markdown transcript."""
-        if not arg:
+        """/save FILE [--force]: a markdown transcript, system prompt included.
+
+        An existing FILE is replaced only after a yes on the terminal, or with --force. The
+        file appears whole or not at all (fsio); a failed write (disk full) is one error line
+        and the REPL goes on.
+        """
+        name, force = save_args(arg)
+        if not name:
             raise UsageError("/save needs a file name", hint="e.g. /save notes.md")
         if not any(m.role == "user" for m in self.session.messages):
             self.out.info("nothing to save yet")
             return
-        path = Path(arg).expanduser()
-        try:
-            path.write_text(self.transcript(), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        path = Path(name).expanduser()
+        fsio.check_folder(path)
+        if not force and not fsio.is_stream(path) and (path.exists() or path.is_symlink()):
+            if not (self.out.stdin_is_tty and self.out.err_is_tty):
+                raise UsageError(
+                    f"{path} already exists", hint=f"/save {name} --force overwrites it"
+                )
+            if not ask_yes_no(self.out, f"{path} exists. Overwrite it?"):
+                self.out.info("not saved")
+                return
+            force = True
+        with fsio.open_output(path, force=force, flag=f"/save {name} --force") as handle:
+            handle.write(self.transcript())
         self.out.info(f"transcript saved to {path}")
 
     def transcript(self) -> str:
-        """The saved conversation (partial answers marked), else the session's messages."""
+        """The saved conversation (partial answers marked), else the session's messages.
+
+        Either way under the system prompt this session sends (set by `-s` or /system after
+        the conversation was saved, it is not in the store).
+        """
         session = self.session
+        system = [StoredMessage("system", session.system)] if session.system else []
         store, saved = session.store, session.conversation_id
         if store is not None and saved is not None:
             try:
-                return transcript(store.find(saved), store.messages(saved))
+                found, messages = store.find(saved), store.messages(saved)
             except (StoreError, UsageError):
                 pass  # the store broke, or the conversation was removed: this session's view
+            else:
+                return transcript(found, system + [m for m in messages if m.role != "system"])
         now = time.time()
         first = next(m.content for m in session.messages if m.role == "user")
         unsaved = Conversation("unsaved", title_of(first), session.model, now, now)
         return transcript(unsaved, [StoredMessage(m.role, m.content) for m in session.messages])
+
+
+def save_args(arg: str) -> tuple[str, bool]:
+    """`/save` FILE and whether --force came before or after it."""
+    words = arg.split()
+    force = "--force" in (words[:1] + words[-1:])
+    if force:
+        arg = arg.strip().removeprefix("--force").removesuffix("--force").strip()
+    return arg, force
 
 
 def help_lines() -> list[str]:

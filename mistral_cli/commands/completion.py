@@ -127,6 +127,7 @@ def value_choices() -> dict[tuple[str, str], tuple[str, ...]]:
     from mistral_cli.api.schemas.files import UploadForm
     from mistral_cli.api.schemas.finetune import JobType
     from mistral_cli.services import batch, usage
+    from mistral_cli.services.chat import batchresults
     from mistral_cli.services.embed import backend, job
     from mistral_cli.services.finetune import wait
     from mistral_cli.services.ftdata import sample, validate
@@ -138,7 +139,9 @@ def value_choices() -> dict[tuple[str, str], tuple[str, ...]]:
         ("embed", "--input-format"): job.INPUT_FORMATS,
         ("embed", "--output-dtype"): backend.DTYPES,
         ("embed", "--encoding"): backend.ENCODINGS,
-        ("batch download", "--format"): job.FORMATS,
+        ("batch create", "--endpoint"): batch.CREATABLE,
+        ("batch create", "--format"): batchresults.FORMATS,
+        ("batch download", "--format"): tuple(dict.fromkeys(job.FORMATS + batchresults.FORMATS)),
         ("batch list", "--status"): batch.STATUSES,
         ("files list", "--purpose"): tuple(get_args(UploadForm.model_fields["purpose"].annotation)),
         ("finetune validate", "--format"): validate.FORMATS,

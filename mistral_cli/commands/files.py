@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mistral_cli.commands._shared import JsonOpt, new_app
+from mistral_cli.commands._shared import JsonOpt, YesOpt, confirm_deletion, new_app
 
 app = new_app("files", "List, show, delete and download the files uploaded to your workspace.")
 FileArg = Annotated[str, typer.Argument(metavar="FILE_ID", help="File id.")]
@@ -64,23 +65,19 @@ def show(ctx: typer.Context, file_id: FileArg, json_out: JsonOpt = False) -> Non
 def remove(
     ctx: typer.Context,
     file_ids: Annotated[list[str], typer.Argument(metavar="FILE_ID...", help="File ids.")],
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (needed without a TTY)."),
+    yes: YesOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Delete uploaded files.
+    """Delete uploaded files (asks on a terminal; --yes otherwise).
 
     Example: mistral files rm 497f6eca-6276-4993-bfeb-53cbbbba6f09 --yes
     """
     from mistral_cli.context import app_context
-    from mistral_cli.errors import UsageError
     from mistral_cli.services import files as svc
 
     actx = app_context(ctx)
-    if not yes:
-        if not (actx.out.is_tty and actx.out.err_is_tty):
-            raise UsageError("deleting files needs --yes when not on a terminal")
-        if not typer.confirm(f"Delete {len(file_ids)} file(s)?", err=True):
-            raise typer.Exit(1)
+    again = f"mistral files rm {shlex.join(file_ids)} --yes"
+    confirm_deletion(actx.out, "file", file_ids, yes=yes, again=again)  # before any request
     results = [svc.delete_file(actx.client(), file_id) for file_id in file_ids]
     if json_out:
         actx.out.json([r.wire() for r in results])

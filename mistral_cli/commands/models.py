@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mistral_cli.commands._shared import JsonOpt, RefreshOpt, new_app
-from mistral_cli.errors import UsageError
+from mistral_cli.commands._shared import (
+    JsonOpt,
+    RefreshOpt,
+    YesOpt,
+    check_can_ask,
+    confirm_deletion,
+    new_app,
+)
 
 if TYPE_CHECKING:
     from mistral_cli.api.client import ApiClient
@@ -138,9 +144,7 @@ def update(
 def remove(
     ctx: typer.Context,
     model: FineTunedArg,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask (needed without a terminal).")
-    ] = False,
+    yes: YesOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Delete one of your fine-tuned models for good (base models are refused).
@@ -150,17 +154,12 @@ def remove(
     from mistral_cli.context import app_context
     from mistral_cli.services import model_admin as admin
 
-    out = app_context(ctx).out
-    if not yes and not (out.stdin_is_tty and out.err_is_tty):  # before any request
-        raise UsageError(
-            "deleting a model needs --yes when not on a terminal",
-            hint=f"mistral models rm {shlex.quote(model)} --yes",
-        )
+    again = f"mistral models rm {shlex.quote(model)} --yes"
+    check_can_ask(app_context(ctx).out, "model", 1, yes=yes, again=again)  # before any request
 
     def confirmed(actx: AppContext, model_id: str) -> None:
-        if not yes and not typer.confirm(f"Delete {model_id}? This cannot be undone.", err=True):
-            actx.out.info("nothing deleted")
-            raise typer.Exit(1)
+        note = " This cannot be undone."
+        confirm_deletion(actx.out, "model", [model_id], yes=yes, again=again, note=note)
 
     _change(ctx, model, "deleted", admin.delete, json_out, ask=confirmed, deletes=True)
 

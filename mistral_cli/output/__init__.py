@@ -169,6 +169,19 @@ class Output:
         prefix = "" if text.startswith("mistral: ") else "mistral: warning: "
         self._err(prefix + text)
 
+    def ask(self, question: str) -> str | None:
+        """Write `question` on stderr (sanitised, no newline), read one line of stdin.
+
+        Returns the line without its newline, or None at the end of input (Ctrl-D).
+        """
+        self.stderr.write(sanitize(question))
+        self.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            self._err_exact("")  # end the question's line
+            return None
+        return line.rstrip("\r\n")
+
     def debug(self, text: str) -> None:
         """A --debug trace line on stderr."""
         self._err(f"[debug] {text}")

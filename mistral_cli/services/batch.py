@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mistral_cli.api.errors import ApiError, UnexpectedAnswer, unreadable
 from mistral_cli.api.parse import AnswerClient, PollTolerance
 from mistral_cli.api.schemas.batch import (
+    ENDPOINTS,
     BatchError,
     BatchJob,
     BatchJobList,
     CreateBatchJobRequest,
 )
-from mistral_cli.errors import ExitCode, JobEnded, UsageError, WaitTimeout
+from mistral_cli.errors import CliError, ExitCode, JobEnded, UsageError, WaitTimeout
 from mistral_cli.services.cells import time_text, unknown
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 REGIONAL_HOSTS = ("api.eu.mistral.ai", "api.us.mistral.ai")
 COLUMNS = ("ID", "STATUS", "MODEL", "ENDPOINT", "REQUESTS", "CREATED")
@@ -39,7 +41,60 @@ ENDED = {
 }
 
 
+# The endpoints whose requests `batch create` checks locally (the spec's request description)
+CREATABLE = ("/v1/chat/completions",)
+ELSEWHERE = {"/v1/embeddings": "`mistral embed --batch` builds embedding batch jobs"}
+# CreateBatchJobRequest.metadata in the API spec: keys of 1-32 characters, values of 1-512
+METADATA_KEY, METADATA_VALUE = 32, 512
+
 BatchClient = AnswerClient
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """What a new job is created with, besides its input file and model."""
+
+    endpoint: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    timeout_hours: int | None = None  # None: the API's default (24)
+
+
+def check_endpoint(endpoint: str) -> str:
+    """An endpoint `batch create` can run (exit 2 for one the API lacks, or not checked here)."""
+    if endpoint not in ENDPOINTS:
+        raise UsageError(
+            f"--endpoint {endpoint!r} is not a Batch API endpoint",
+            hint=f"the API runs {', '.join(ENDPOINTS)}",
+        )
+    if endpoint not in CREATABLE:
+        raise UsageError(
+            f"--endpoint {endpoint}: batch create checks and sends "
+            f"{' and '.join(CREATABLE)} requests only",
+            hint=ELSEWHERE.get(endpoint, "its requests cannot be checked here yet"),
+        )
+    return endpoint
+
+
+def metadata(items: Iterable[str], source: str) -> dict[str, str]:
+    """--metadata KEY=VALUE items as the job's metadata, after {"source": `source`} (exit 2)."""
+    found = {"source": source}
+    given: set[str] = set()
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(
+                f"--metadata {item!r}: expected KEY=VALUE", hint="e.g. --metadata project=faq"
+            )
+        if key in given:
+            raise UsageError(f"--metadata {key!r} is given twice")
+        if len(key) > METADATA_KEY or not 1 <= len(value) <= METADATA_VALUE:
+            raise UsageError(
+                f"--metadata {key!r}: keys are 1-{METADATA_KEY} characters, "
+                f"values 1-{METADATA_VALUE}",
+            )
+        given.add(key)
+        found[key] = value
+    return found
 
 
 def check_host(base_url: str) -> None:
@@ -153,6 +208,17 @@ def ended(job: BatchJob) -> BatchJob:
         code,
         hint=f"`mistral batch status {job.id}` shows the counts",
     )
+
+
+def finished(job: BatchJob) -> BatchJob:
+    """The job once it succeeded: JobEnded for another end, CliError while it still runs."""
+    ended(job)
+    if not job.done:
+        raise CliError(
+            f"batch job {job.id} is still {job.status or 'running'}: it has no results yet",
+            hint=f"`mistral batch wait {job.id}` waits for it to end",
+        )
+    return job
 
 
 def _error(error: BatchError) -> str:

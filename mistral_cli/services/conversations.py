@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mistral_cli import fsio, values
 from mistral_cli.errors import UsageError, redact
+from mistral_cli.services import conversation_index
 from mistral_cli.services.store_errors import GONE, StoreWriteFailed, failure
 
 if TYPE_CHECKING:
@@ -185,6 +186,7 @@ class ConversationStore:
             db.execute("PRAGMA foreign_keys = ON")
             db.executescript(_SCHEMA)
             self._parts = _add_parts_tables(db)
+            conversation_index.prepare(db, _Transaction)  # the search index, built once
         except BaseException:
             db.close()
             raise
@@ -384,6 +386,20 @@ class ConversationStore:
             raise UsageError(f"the id {prefix!r} is ambiguous: {listed}", hint="give more of it")
         return matches[0]
 
+    def listing(self, search: str | None = None) -> list[Found]:
+        """Every conversation, latest first; or, with `search`, those it finds, best first.
+
+        A search finds the conversations with a prompt or answer holding every word, each
+        with a snippet of its best matching message (services/conversation_index.py).
+        """
+        summaries = self.summaries()
+        if search is None:
+            return [Found(c) for c in summaries]
+        with self._failing(writing=False):
+            hits = conversation_index.search(self._db, search)
+        by_id = {c.id: c for c in summaries}
+        return [Found(by_id[cid], snippet) for cid, snippet in hits if cid in by_id]
+
     def messages(self, conversation_id: str) -> list[StoredMessage]:
         """A conversation's messages in order."""
         with self._failing(writing=False):
@@ -415,6 +431,13 @@ def _add_parts_tables(db: sqlite3.Connection) -> bool:
     except sqlite3.OperationalError:
         return False  # read as plain text; a write of parts says why it fails
     return True
+
+
+class Found(NamedTuple):
+    """A conversation listed; found by a search, with a snippet of its best matching message."""
+
+    conversation: Conversation
+    snippet: str | None = None
 
 
 def key_of(conversation_id: str, message: StoredMessage) -> MessageKey:
@@ -473,6 +496,11 @@ def summary_row(conversation: Conversation) -> list[str]:
     return [c.short_id, redact(c.title), c.model, when(c.updated), str(c.turns)]
 
 
+def named(conversation: Conversation) -> str:
+    """`3f9a1c07 "Capital of Australia?"`: how a question names a conversation."""
+    return f'{conversation.short_id} "{redact(conversation.title)}"'
+
+
 def summary_json(conversation: Conversation) -> dict[str, object]:
     """One conversation in `conversations list --json`."""
     c = conversation
@@ -484,6 +512,24 @@ def summary_json(conversation: Conversation) -> dict[str, object]:
         "updated": iso(c.updated),
         "turns": c.turns,
     }
+
+
+SEARCH_COLUMNS = ("ID", "TITLE", "UPDATED", "SNIPPET")
+
+
+def found_row(found: Found) -> list[str]:
+    """One row of `conversations list`, with the snippet instead of model and turns."""
+    c = found.conversation
+    if found.snippet is None:
+        return summary_row(c)
+    return [c.short_id, redact(c.title), when(c.updated), redact(found.snippet)]
+
+
+def found_json(found: Found) -> dict[str, object]:
+    """One conversation in `conversations list --json`; a search adds its snippet."""
+    if found.snippet is None:
+        return summary_json(found.conversation)
+    return {**summary_json(found.conversation), "snippet": redact(found.snippet)}
 
 
 def conversation_json(

@@ -38,7 +38,11 @@ COMMANDS: tuple[SlashCommand, ...] = (
         args="[PATH]",
         about="add a file or URL to your next message (alone: list them)",
     ),
-    SlashCommand(name="save", args="FILE", about="write the conversation to FILE as markdown"),
+    SlashCommand(
+        name="save",
+        args="FILE [--force]",
+        about="write the conversation to FILE as markdown",
+    ),
 )
 _BY_NAME = {command.name: command for command in COMMANDS}
 _ALIASES = {alias: command.name for command in COMMANDS for alias in command.aliases}

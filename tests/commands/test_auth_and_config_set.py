@@ -63,7 +63,7 @@ def test_set_rejects_bad_values_and_the_key() -> None:
         "mistral: error: unknown setting 'modle'\n"
         "hint: did you mean model? (settings: api_key, base_url, model, embed_model, timeout, "
         "connect_timeout, total_timeout, ca_bundle, max_retries, max_cost, no_save, tokenizer, "
-        "poll_interval, no_deprecation_notice, debug, allow_http, aliases.NAME)\n",
+        "pager, poll_interval, no_deprecation_notice, debug, allow_http, aliases.NAME)\n",
     )
     key = invoke(["config", "set", "api_key", "sk-should-not-be-stored"])
     assert (key.exit_code, key.stdout, key.stderr) == (

@@ -172,7 +172,7 @@ def test_download_without_manifest_points_to_raw(
         1,
         "",
         f"mistral: error: no manifest for batch job {job_id} in {tmp_path / 'home/data/batch'}\n"
-        "hint: it was not created by `mistral embed --batch` here; "
+        "hint: it was not created by `mistral embed --batch` or `mistral batch create` here; "
         "`mistral batch download JOB --raw` writes the output file as it is\n",
     )
 

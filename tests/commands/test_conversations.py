@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from sqlite3 import OperationalError
 
@@ -13,29 +12,9 @@ import pytest
 from mistral_cli import fsio
 from mistral_cli.services.conversations import ConversationStore, StoredMessage, when
 from tests.store_faults import READ_ONLY, Faults, failing, garbage, held_lock, seed, store_path
-from tests.support import invoke, make_context
+from tests.support import Clock, invoke, make_context
 
 DAY = 86400.0
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(1_790_000_000.0)
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[ConversationStore]:
-    opened = ConversationStore(tmp_path / "home" / "data" / "conversations.sqlite3", clock=clock)
-    yield opened
-    opened.close()
 
 
 def add(
@@ -122,7 +101,7 @@ def test_show_unknown_id(store: ConversationStore) -> None:
 def test_rm_by_prefix(store: ConversationStore) -> None:
     keep = add(store, "keep", "q", "a")
     gone = add(store, "gone", "q", "a")
-    result = invoke(["conversations", "rm", gone[:6]], make_context())
+    result = invoke(["conversations", "rm", gone[:6], "--yes"], make_context())
     assert (result.exit_code, result.stderr) == (0, "deleted 1 conversation\n")
     assert [c.id for c in store.summaries()] == [keep]
     assert store.messages(gone) == []
@@ -130,7 +109,7 @@ def test_rm_by_prefix(store: ConversationStore) -> None:
 
 def test_rm_removes_nothing_when_one_id_is_unknown(store: ConversationStore) -> None:
     cid = add(store, "keep", "q", "a")
-    result = invoke(["conversations", "rm", cid, "nope"], make_context())
+    result = invoke(["conversations", "rm", cid, "nope", "--yes"], make_context())
     assert result.exit_code == 2
     assert len(store.summaries()) == 1
 
@@ -291,7 +270,7 @@ def test_rm_on_a_read_only_store_is_exit_1(
 ) -> None:
     cid = add(store, "keep", "q", "a")
     monkeypatch.setattr(ConversationStore, "factory", failing(Faults(OperationalError(READ_ONLY))))
-    result = invoke(["conversations", "rm", cid], make_context())
+    result = invoke(["conversations", "rm", cid, "--yes"], make_context())
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (
         f"mistral: error: cannot write the conversation store {store.path}: {READ_ONLY}\n"

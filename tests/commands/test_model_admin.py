@@ -257,11 +257,11 @@ def test_rm_on_a_terminal_asks_first(
     kept = invoke(["models", "rm", FT], actx, input="n\n")
     assert kept.exit_code == 1
     # (a terminal echoes the answer; CliRunner does not)
-    assert kept.stderr == f"Delete {FT}? This cannot be undone. [y/N]:nothing deleted\n"
+    assert kept.stderr == f"Delete model {FT}? This cannot be undone. [y/N] nothing deleted\n"
     assert sent(fake) == []
     gone = invoke(["models", "rm", FT], actx, input="y\n")
     assert gone.exit_code == 0
-    assert gone.stderr == f"Delete {FT}? This cannot be undone. [y/N]:deleted {FT}\n"
+    assert gone.stderr == f"Delete model {FT}? This cannot be undone. [y/N] deleted {FT}\n"
     assert sent(fake) == [f"DELETE /v1/models/{FT}"]
 
 

@@ -230,3 +230,29 @@ def test_tab_completes_a_slash_command(env: dict[str, str], launcher: list[str])
     child.expect_exact("usage")  # the line now reads /usage (completion is asynchronous)
     say(child, "", "this conversation: 0 turns · 0 in / 0 out tokens")
     leave(child, "/exit\r")
+
+
+def test_save_asks_at_the_terminal_before_replacing_a_file(
+    fake: FakeMistral, env: dict[str, str], launcher: list[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "talk.md"
+    target.write_text("mine\n", encoding="utf-8")
+    child = spawn(launcher, env, "-s", "Be terse.")
+    say(child, "hi", "Echo: hi")
+    child.send(f"/save {target}\r")
+    child.expect_exact(f"{target} exists. Overwrite it? [y/N] ")
+    child.send("n\r")
+    child.expect_exact("not saved")
+    child.expect_exact(PROMPT)
+    assert target.read_text(encoding="utf-8") == "mine\n"
+    child.send(f"/save {target}\r")
+    child.expect_exact("Overwrite it? [y/N] ")
+    child.send("y\r")
+    child.expect_exact(f"transcript saved to {target}")
+    child.expect_exact(PROMPT)
+    leave(child, "/exit\r")
+    assert target.read_text(encoding="utf-8").endswith(
+        "## system\n\nBe terse.\n\n## user\n\nhi\n\n## assistant\n\nEcho: hi\n"
+    )
+    history = (tmp_path / "data" / "history").read_text(encoding="utf-8")
+    assert "\n+y\n" not in history  # the answer is no prompt to recall

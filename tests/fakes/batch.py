@@ -1,10 +1,13 @@
 """The Batch API: create, get (each GET advances QUEUED → RUNNING → SUCCESS), list, cancel.
 
 Importing this module registers its routes (and the files routes it reads and writes). A job
-runs its requests when it reaches SUCCESS: each input-file line's body goes through the
-embeddings fake (same limits and vectors), successes into an output file, failures into an
-error file, both stored in the files fake. Tests reach the state with `fake.module(BatchFake)`:
-`jobs` (id → FakeJob), `outcome` ("SUCCESS", "FAILED" or "TIMEOUT_EXCEEDED" for new jobs).
+runs its requests when it reaches SUCCESS: each input-file line's body (with the job's model)
+is checked against the spec, then goes through the embeddings fake (same limits and vectors)
+or the chat fake (its echoed answers) by the job's endpoint; successes go into an output file
+(in reverse order: clients must use custom_id), failures into an error file, both stored in the
+files fake. Tests reach the state with `fake.module(BatchFake)`: `jobs` (id → FakeJob),
+`outcome` ("SUCCESS", "FAILED" or "TIMEOUT_EXCEEDED" for new jobs), and `failures`
+(custom_id → (status, message): requests scripted to fail; a job that runs leaves none unused).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from tests.fakes import spec
+from tests.fakes.chat import ChatFake
 from tests.fakes.embeddings import EmbeddingsFake
 from tests.fakes.files import FilesFake
 from tests.fakes.router import FakeMistral, FakeModule, PathParams, now, route
 from tests.fakes.wire import FakeRequest, FakeResponse, api_error, json_response
 
 NEXT: Final = {"QUEUED": "RUNNING", "CANCELLATION_REQUESTED": "CANCELLED"}
+RUNS: Final = ("/v1/embeddings", "/v1/chat/completions")  # the endpoints this fake can run
 TERMINAL: Final = ("SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED")
 
 
@@ -76,6 +81,7 @@ class BatchFake(FakeModule):
         super().__init__(fake)
         self.jobs: dict[str, FakeJob] = {}
         self.outcome = "SUCCESS"
+        self.failures: dict[str, tuple[int, str]] = {}
 
     @property
     def files(self) -> FilesFake:
@@ -86,6 +92,7 @@ class BatchFake(FakeModule):
     def create(self, request: FakeRequest, params: PathParams) -> FakeResponse:
         """Queue a job over uploaded input files (404 for an unknown file)."""
         body = request.json()
+        assert body["endpoint"] in RUNS, f"the fake runs no {body['endpoint']} batch"
         for file_id in body.get("input_files") or []:
             stored = self.files.files.get(file_id)
             if stored is None or stored.purpose != "batch":
@@ -156,6 +163,8 @@ class BatchFake(FakeModule):
                 ok = result["response"]["status_code"] == 200
                 (outputs if ok else errors).append(json.dumps(result).encode() + b"\n")
         outputs.reverse()  # results come back in any order: clients must use custom_id
+        unused, self.failures = sorted(self.failures), {}
+        assert not unused, f"scripted batch failures never met: {unused}"
         job.succeeded_requests, job.failed_requests = len(outputs), len(errors)
         job.output_file = self.files.add(f"{job.id}.jsonl", b"".join(outputs), "batch").id
         if errors:
@@ -163,6 +172,11 @@ class BatchFake(FakeModule):
             job.errors = [{"message": "Some requests failed", "count": len(errors)}]
 
     def _one(self, job: FakeJob, line: dict[str, Any]) -> dict[str, Any]:
+        scripted = self.failures.pop(str(line.get("custom_id")), None)
+        if scripted is not None:
+            status, message = scripted
+            error = {"object": "error", "message": message, "type": "fake_error", "code": None}
+            return self._result(line, status, error)
         body = {"model": job.model, **line["body"]}
         violations = spec.validate_request("POST", job.endpoint, body)
         if violations:
@@ -174,8 +188,11 @@ class BatchFake(FakeModule):
             headers={"content-type": "application/json"},
             body=json.dumps(body).encode(),
         )
-        answer = self.fake.module(EmbeddingsFake).embed(inner, {})
-        assert isinstance(answer, FakeResponse)
+        if job.endpoint == "/v1/chat/completions":
+            answer = self.fake.module(ChatFake).complete(inner, {})
+        else:
+            answer = self.fake.module(EmbeddingsFake).embed(inner, {})
+        assert isinstance(answer, FakeResponse), "a batch request cannot stream"
         return self._result(line, answer.status, json.loads(answer.body))
 
     @staticmethod

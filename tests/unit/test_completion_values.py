@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from mistral_cli.commands import completion
+from mistral_cli.services import batch
+from mistral_cli.services.chat import batchresults
 from mistral_cli.services.embed import backend, job
 from mistral_cli.services.ftdata import validate
 from tests.support import invoke
@@ -41,7 +43,10 @@ def test_bash_completes_option_values(line: str, expected: list[str], tmp_path: 
 def test_the_values_are_the_ones_the_options_are_checked_against() -> None:
     choices = completion.value_choices()
     assert choices[("embed", "--format")] is job.FORMATS
-    assert choices[("batch download", "--format")] is job.FORMATS
+    assert choices[("batch create", "--format")] is batchresults.FORMATS
+    assert choices[("batch create", "--endpoint")] is batch.CREATABLE
+    assert choices[("batch download", "--format")] == (*job.FORMATS, "text")
+    assert set(batchresults.FORMATS) <= set(choices[("batch download", "--format")])
     assert choices[("embed", "--output-dtype")] is backend.DTYPES
     assert choices[("embed", "--encoding")] is backend.ENCODINGS
     assert choices[("finetune validate", "--format")] is validate.FORMATS

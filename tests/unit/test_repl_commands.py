@@ -65,16 +65,16 @@ def test_known_commands() -> None:
 
 def test_help_lists_every_command_aligned() -> None:
     assert help_lines() == [
-        "  /help               list these commands",
-        "  /exit               leave (also Ctrl-D)",
-        "  /clear              start a new conversation (the system prompt stays)",
-        "  /model [NAME]       show or switch the model, e.g. /model mistral-large",
-        "  /system [TEXT|off]  show, set or remove the system prompt",
-        "  /retry              ask the last question again, replacing its answer",
-        "  /undo               forget the last question and its answer",
-        "  /usage              tokens used in this conversation so far",
-        "  /attach [PATH]      add a file or URL to your next message (alone: list them)",
-        "  /save FILE          write the conversation to FILE as markdown",
+        "  /help                 list these commands",
+        "  /exit                 leave (also Ctrl-D)",
+        "  /clear                start a new conversation (the system prompt stays)",
+        "  /model [NAME]         show or switch the model, e.g. /model mistral-large",
+        "  /system [TEXT|off]    show, set or remove the system prompt",
+        "  /retry                ask the last question again, replacing its answer",
+        "  /undo                 forget the last question and its answer",
+        "  /usage                tokens used in this conversation so far",
+        "  /attach [PATH]        add a file or URL to your next message (alone: list them)",
+        "  /save FILE [--force]  write the conversation to FILE as markdown",
         "Enter sends; Alt-Enter (or Esc then Enter) adds a line; pasted lines stay one message.",
         "Ctrl-C stops an answer (what arrived is kept); Up recalls earlier inputs; "
         "//text sends /text.",
@@ -372,7 +372,7 @@ def test_save_reports_an_unwritable_file(
     assert capsys.readouterr() == (
         "Echo: hi\n",
         f"{HEADER}mistral: error: cannot write {tmp_path / 'missing' / 'x.md'}: "
-        "No such file or directory\n" + saved(actx),
+        f"there is no folder {tmp_path / 'missing'}\n" + saved(actx),
     )
 
 

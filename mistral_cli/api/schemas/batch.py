@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -10,13 +10,27 @@ from mistral_cli.api.schemas import Page, Request, Response
 from mistral_cli.api.schemas.lenient import Id, Int, Items, Text, Texts
 
 TERMINAL = ("SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED")
+# ApiEndpoint in the API spec: the routes a batch job can run (tests/unit/test_batch_schemas.py)
+Endpoint = Literal[
+    "/v1/chat/completions",
+    "/v1/embeddings",
+    "/v1/fim/completions",
+    "/v1/moderations",
+    "/v1/chat/moderations",
+    "/v1/ocr",
+    "/v1/classifications",
+    "/v1/chat/classifications",
+    "/v1/conversations",
+    "/v1/audio/transcriptions",
+]
+ENDPOINTS: tuple[str, ...] = get_args(Endpoint)
 
 
 class CreateBatchJobRequest(Request):
     """POST /v1/batch/jobs: a JSONL file (uploaded with purpose=batch) run against `endpoint`."""
 
     input_files: list[str]
-    endpoint: Literal["/v1/embeddings", "/v1/chat/completions", "/v1/fim/completions"]
+    endpoint: Endpoint
     model: str | None = None
     metadata: dict[str, str] | None = None
     timeout_hours: int | None = Field(default=None, ge=1, le=168)

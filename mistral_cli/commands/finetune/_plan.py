@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 from mistral_cli.commands.finetune import _flow
 
@@ -33,6 +33,21 @@ class JobFlags:
     job_type: str | None = None
     targets: list[str] = field(default_factory=list)
     auto_start: bool = False
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any], **given: Any) -> JobFlags:  # noqa: ANN401
+        """The flags from a command's parsed parameters (Typer's `ctx.params`), one place for all.
+
+        A parameter is named as its field (`--target` fills `targets`); a list field gets a
+        list, empty when absent; `given` sets what the command decides itself (e.g. `auto_start`).
+        """
+        named = {**params, "targets": params.get("target")}
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            if item.name in named and item.name not in given:
+                value = named[item.name]
+                values[item.name] = list(value or ()) if item.type == "list[str]" else value
+        return cls(**values, **given)
 
 
 def plan(actx: AppContext, flags: JobFlags) -> RunPlan:

@@ -53,23 +53,8 @@ def create(
 
     actx = app_context(ctx)
     budget = None if dry_run else _flow.budget(actx, max_cost)
-    flags = _plan.JobFlags(
-        model=model,
-        train=train or [],
-        val=val or [],
-        steps=steps,
-        epochs=epochs,
-        lr=lr,
-        seq_len=seq_len,
-        suffix=suffix,
-        hp=hp or [],
-        wandb_project=wandb_project,
-        wandb_name=wandb_name,
-        wandb_run_name=wandb_run_name,
-        job_type=job_type,
-        targets=target or [],
-        auto_start=auto_start and budget is None,  # with a budget: /start after the check
-    )
+    # with a budget: /start after the check
+    flags = _plan.JobFlags.from_params(ctx.params, auto_start=auto_start and budget is None)
     run_plan = replace(
         _plan.plan(actx, flags),
         create_only=not (estimate_only or budget),
@@ -143,22 +128,7 @@ def start(
             timeout=limit,
         )
     else:
-        flags = _plan.JobFlags(
-            model=model,
-            train=train or [],
-            val=val or [],
-            steps=steps,
-            epochs=epochs,
-            lr=lr,
-            seq_len=seq_len,
-            suffix=suffix,
-            hp=hp or [],
-            wandb_project=wandb_project,
-            wandb_name=wandb_name,
-            wandb_run_name=wandb_run_name,
-            job_type=job_type,
-            targets=target or [],
-        )
+        flags = _plan.JobFlags.from_params(ctx.params)
         run_plan = replace(
             _plan.plan(actx, flags),
             attach=attach,

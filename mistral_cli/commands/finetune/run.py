@@ -66,22 +66,7 @@ def run(
     actx = app_context(ctx)
     # the values first: a bad --max-cost or --timeout is exit 2 before any other work
     budget, limit = _flow.budget(actx, max_cost), _flow.duration(timeout)
-    flags = _plan.JobFlags(
-        model=model,
-        train=train,
-        val=val or [],
-        steps=steps,
-        epochs=epochs,
-        lr=lr,
-        seq_len=seq_len,
-        suffix=suffix,
-        hp=hp or [],
-        wandb_project=wandb_project,
-        wandb_name=wandb_name,
-        wandb_run_name=wandb_run_name,
-        job_type=job_type,
-        targets=target or [],
-    )
+    flags = _plan.JobFlags.from_params(ctx.params)
     plan = replace(
         _plan.plan(actx, flags),
         attach=attach,

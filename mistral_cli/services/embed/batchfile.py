@@ -4,23 +4,20 @@ The request file holds one line per request, `{"custom_id": "<first line>", "bod
 [...]}}`, packed as the direct path packs. The manifest (kept in the data dir, named after the
 job) records each request's input lines (or ids) in input order, so results, which come back
 in any order, are written in input order with their lines — by `--wait` or `batch download`.
+What every batch job shares (staging, submitting, reading results) is in services/batchio.py.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from mistral_cli import fsio
-from mistral_cli.api.schemas.batch import CreateBatchJobRequest
-from mistral_cli.api.schemas.lenient import as_int
 from mistral_cli.errors import CliError
-from mistral_cli.services import batch, files
+from mistral_cli.services import batch, batchio
+from mistral_cli.services.batchio import EMBEDDINGS, Results, manifest_for, outcome, temp
 from mistral_cli.services.embed.backend import TYPECODES, place
 from mistral_cli.services.embed.batching import Tally, batches
 from mistral_cli.services.embed.inputs import Item
@@ -35,8 +32,9 @@ if TYPE_CHECKING:
     from mistral_cli.services.embed.batching import Limits
     from mistral_cli.services.embed.tokens import TokenCounter
     from mistral_cli.services.embed.writers import EmbeddingWriter
+    from mistral_cli.services.files import FilesClient
 
-_CUSTOM_ID = re.compile(rb'"custom_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+JOB = batch.JobOptions(EMBEDDINGS, {"source": "mistral-cli embed"})
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,8 @@ def prepare(
     fsio.private_dir(folder)  # request texts are the user's: 0700 (mkstemp files are 0600)
     tally = Tally()
     inputs = tokens = requests = 0
-    requests_path, manifest_path = _temp(folder, ".requests.jsonl"), _temp(folder, ".manifest")
+    requests_path = temp(folder, ".requests.jsonl", "embed-")
+    manifest_path = temp(folder, ".manifest", "embed-")
     header = {"model": settings.model, "output_dtype": settings.output_dtype}
     with requests_path.open("wb") as out, manifest_path.open("wb") as manifest:
         manifest.write(orjson.dumps(header) + b"\n")
@@ -90,70 +89,25 @@ def prepare(
     )
 
 
-def _temp(folder: Path, suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix="embed-", suffix=suffix, dir=folder)
-    os.close(fd)
-    return folder / os.path.basename(name)
-
-
-def manifest_for(folder: Path, job_id: str) -> Path:
-    """Where the manifest of job `job_id` is kept."""
-    return folder / f"{job_id}.manifest.jsonl"
+def submit(client: FilesClient, prepared: Prepared, model: str, folder: Path) -> BatchJob:
+    """Upload the request file and create the job on /v1/embeddings (services/batchio.py)."""
+    return batchio.submit(client, prepared, model, folder, JOB)
 
 
 def manifest_dtype(folder: Path, job_id: str) -> str:
     """The output dtype recorded for a job (float when there is no manifest)."""
-    try:
-        with manifest_for(folder, job_id).open("rb") as manifest:
-            header = orjson.loads(manifest.readline())
-    except (OSError, ValueError):
-        return "float"
-    dtype = header.get("output_dtype") if isinstance(header, dict) else None
+    header = batchio.manifest_header(folder, job_id) or {}
+    dtype = header.get("output_dtype")
     return dtype if isinstance(dtype, str) and dtype in TYPECODES else "float"
 
 
-def submit(client: files.FilesClient, prepared: Prepared, model: str, folder: Path) -> BatchJob:
-    """Upload the request file (purpose=batch), create the job, keep the manifest under its id."""
-    try:
-        uploaded = files.upload(client, prepared.requests_path, purpose="batch", reuse=False)
-        body = CreateBatchJobRequest(
-            input_files=[uploaded.file.id],
-            endpoint="/v1/embeddings",
-            model=model,
-            metadata={"source": "mistral-cli embed"},
-        )
-        job = batch.create(client, body)
-    except BaseException:
-        prepared.manifest_path.unlink(missing_ok=True)
-        raise
-    finally:
-        prepared.requests_path.unlink(missing_ok=True)
-    prepared.manifest_path.replace(manifest_for(folder, job.id))
-    return job
-
-
-def collect(
-    client: files.FilesClient, job: BatchJob, folder: Path, writer: EmbeddingWriter
-) -> Written:
+def collect(client: FilesClient, job: BatchJob, folder: Path, writer: EmbeddingWriter) -> Written:
     """Download a finished job's output (and error) file and write the vectors in input order."""
     manifest = manifest_for(folder, job.id)
     if not manifest.exists():
-        raise CliError(
-            f"no manifest for batch job {job.id} in {folder}",
-            hint="it was not created by `mistral embed --batch` here; "
-            "`mistral batch download JOB --raw` writes the output file as it is",
-        )
-    downloaded: list[Path] = []
-    try:
-        for file_id in (job.output_file, job.error_file):
-            if file_id:
-                path = _temp(folder, ".results.jsonl")
-                downloaded.append(path)
-                files.download(client, file_id, path, force=True)  # our own temporary file
+        raise batchio.no_manifest(job, folder)
+    with batchio.fetched(client, job, folder) as downloaded:
         return write_results(manifest, downloaded, writer)
-    finally:
-        for path in downloaded:
-            path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -168,9 +122,8 @@ def write_results(
     manifest_path: Path, result_files: list[Path], writer: EmbeddingWriter
 ) -> Written:
     """Write every request's vectors in input order; stop naming the first line not embedded."""
-    offsets = _index(result_files)
     written = requests = 0
-    with manifest_path.open("rb") as manifest:
+    with Results(result_files) as results, manifest_path.open("rb") as manifest:
         header = orjson.loads(manifest.readline())
         dtype = str(header.get("output_dtype"))
         dtype = dtype if dtype in TYPECODES else "float"
@@ -180,7 +133,7 @@ def write_results(
                 Item(line, id_, "") for line, id_ in zip(entry["lines"], entry["ids"], strict=True)
             ]
             try:
-                vectors = _vectors(offsets.get(entry["custom_id"]), len(items), dtype)
+                vectors = _vectors(results.get(entry["custom_id"]), len(items), dtype)
             except CliError as exc:
                 raise _stopped(items[0], exc, written) from None
             writer.write(items, vectors)
@@ -188,54 +141,13 @@ def write_results(
     return Written(written, requests)
 
 
-def _index(paths: list[Path]) -> dict[str, tuple[Path, int]]:
-    """custom_id → (file, offset) of its result line, read without decoding the vectors."""
-    found: dict[str, tuple[Path, int]] = {}
-    for path in paths:
-        offset = 0
-        with path.open("rb") as results:
-            for raw in results:
-                match = _CUSTOM_ID.search(raw, 0, 400)
-                custom_id = (
-                    _object(b'{"id":"' + match.group(1) + b'"}').get("id") if match else None
-                )
-                if custom_id is None and raw.strip():
-                    custom_id = _object(raw).get("custom_id")
-                if custom_id is not None:  # a line naming no request cannot be placed
-                    found[str(custom_id)] = (path, offset)
-                offset += len(raw)
-    return found
-
-
-def _object(raw: bytes) -> dict[str, Any]:
-    """A result line as a JSON object; one that is not (or is not JSON) as an empty one."""
-    try:
-        line = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return {}
-    return line if isinstance(line, dict) else {}
-
-
-def _vectors(where: tuple[Path, int] | None, count: int, dtype: str) -> list[Any]:
-    if where is None:
+def _vectors(line: dict[str, Any] | None, count: int, dtype: str) -> list[Any]:
+    if line is None:
         raise CliError("the job has no result for it")
-    path, offset = where
-    with path.open("rb") as results:
-        results.seek(offset)
-        line = _object(results.readline())
-    response = line.get("response")
-    response = response if isinstance(response, dict) else {}
-    status = as_int(response.get("status_code"))
-    body = response.get("body")
-    if status != 200:
-        raise CliError(f"the job's request failed ({_reason(status, body, line)})")
+    body, failure = outcome(line)
+    if failure is not None:
+        raise CliError(f"the job's request failed ({failure})")
     return place(body, count, dtype, where=f"the batch result {line.get('custom_id')!r}")
-
-
-def _reason(status: object, body: object, line: dict[str, Any]) -> str:
-    message = body.get("message") if isinstance(body, dict) else None
-    message = message or line.get("error") or "no message"
-    return f"HTTP {status}: {message}" if status is not None else str(message)
 
 
 def _stopped(item: Item, exc: CliError, written: int) -> CliError:

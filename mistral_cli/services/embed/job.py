@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("jsonl", "json", "csv", "npy")
 INPUT_FORMATS = ("text", "jsonl")
+SUFFIXES = {"txt": "text"}  # an -o suffix naming a format by another name
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,16 @@ class Source:
 
 @dataclass(frozen=True)
 class Destination:
-    """Where the records go: stdout (no -o, or `-o -`) or a file; `--resume` appends to it."""
+    """Where the records go: stdout (no -o, or `-o -`) or a file; `--resume` appends to it.
+
+    `formats` are the ones the records can be written in (embeddings': FORMATS).
+    """
 
     format: str | None = None
     path: Path | None = None
     resume: bool = False
     force: bool = False
+    formats: tuple[str, ...] = FORMATS
 
     @property
     def file(self) -> Path | None:
@@ -80,7 +85,8 @@ class Destination:
         if self.format is not None:
             return self.format
         suffix = self.file.suffix.lstrip(".").lower() if self.file is not None else ""
-        return suffix if suffix in FORMATS else "jsonl"
+        suffix = SUFFIXES.get(suffix, suffix)
+        return suffix if suffix in self.formats else "jsonl"
 
     def check(self, *, resumable: bool = False) -> None:
         """Refuse impossible combinations, and an existing -o FILE without --force (exit 2).
@@ -88,8 +94,8 @@ class Destination:
         Done before anything is read or sent: no request is paid for and then not written.
         `resumable`: a direct run, whose hint also offers --resume for a JSON-lines file.
         """
-        if self.chosen not in FORMATS:
-            raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
+        if self.chosen not in self.formats:
+            raise UsageError(f"--format must be one of {', '.join(self.formats)}")
         if self.chosen == "npy" and self.file is None:
             raise UsageError("--format npy is binary: pass -o FILE.npy")
         if self.resume and (self.file is None or self.chosen != "jsonl"):

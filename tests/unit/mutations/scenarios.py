@@ -77,6 +77,21 @@ def batch_job(fake: FakeMistral) -> dict[str, str]:
     return {"job": job.id}
 
 
+def chat_batch_job(fake: FakeMistral) -> dict[str, str]:
+    """A chat batch job about to end (its next GET runs it): three requests, answered."""
+    lines = b"".join(
+        b'{"custom_id": "%d", "body": {"messages": [{"role": "user", "content": "q%d"}]}}\n'
+        % (n, n)
+        for n in (1, 2, 3)
+    )
+    stored = fake.module(FilesFake).add("chat.jsonl", lines, "batch")
+    job = FakeBatchJob("c7c1e0aa-1111-4222-8333-944455556666", [stored.id], CHAT_ROUTE,
+                       "mistral-small-latest", None, "SUCCESS", status="RUNNING",
+                       total_requests=3)  # fmt: skip
+    fake.module(BatchFake).jobs[job.id] = job
+    return {"job": job.id}
+
+
 def thinking_reply(fake: FakeMistral) -> dict[str, str]:
     """A streamed answer with thinking chunks before the text."""
     fake.chat.replies.append(Reply(text="The answer is 42.", thinking="Let me see", chunk_size=6))
@@ -127,6 +142,13 @@ FT_ID = "ft:ministral-8b-latest:7d1e40aa:20260801:a1b2c3d4"
 CLASSIFIER = ("classify", "-m", "ft:ministral-3b-latest:7d1e40aa:20260802:c1a55f13")
 ARCHIVE = "/v1/fine_tuning/models/{model_id}/archive"
 CONVERSATION = {"conversation.jsonl": '{"messages": [{"role": "user", "content": "hi"}]}\n'}
+CHAT_ROUTE = "/v1/chat/completions"
+QUESTIONS = {
+    "q.jsonl": '{"messages": [{"role": "user", "content": "hi"}], "max_tokens": 9}\n'
+    '{"custom_id": "b", "body": {"messages": [{"role": "user", "content": "yo"}]}}\n'
+}
+BATCH_CREATE = ("batch", "create", "{dir}/q.jsonl", "-m", "mistral-small-latest")
+CONTENT = "GET /v1/files/{file_id}/content"
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("models list", ("models", "list"), "GET /v1/models"),
@@ -315,6 +337,44 @@ SCENARIOS: tuple[Scenario, ...] = (
         "GET /v1/batch/jobs/{job_id}",
         batch_job,
         call=1,
+    ),
+    Scenario("batch create", BATCH_CREATE, "POST /v1/batch/jobs", files=QUESTIONS),
+    Scenario(
+        "batch create --wait: last poll",
+        (*BATCH_CREATE, "--wait"),
+        "GET /v1/batch/jobs/{job_id}",
+        call=1,
+        files=QUESTIONS,
+    ),
+    Scenario(
+        "batch create --wait: results",
+        (*BATCH_CREATE, "--wait", "--format", "text"),
+        CONTENT,
+        files=QUESTIONS,
+    ),
+    Scenario(
+        "batch download (chat): job",
+        ("batch", "download", "{job}"),
+        "GET /v1/batch/jobs/{job_id}",
+        chat_batch_job,
+    ),
+    Scenario(
+        "batch download (chat): results",
+        ("batch", "download", "{job}"),
+        CONTENT,
+        chat_batch_job,
+    ),
+    Scenario(
+        "batch download (chat) --format text: results",
+        ("batch", "download", "{job}", "--format", "text"),
+        CONTENT,
+        chat_batch_job,
+    ),
+    Scenario(
+        "batch download --raw (chat)",
+        ("batch", "download", "--raw", "{job}"),
+        "GET /v1/batch/jobs/{job_id}",
+        chat_batch_job,
     ),
     Scenario("models list --owned", ("models", "list", "--owned"), "GET /v1/models"),
     Scenario(
