@@ -325,6 +325,10 @@ def test_a_whole_answer_with_null_usage_and_a_null_message(
     fake.inject("POST /v1/chat/completions", Rewrite(odd, call=None), times=2)
     result = invoke(["chat", "--no-stream", "--usage", "hi"], ctx(fake_transport))
     assert (result.exit_code, result.stdout) == (0, "Echo: hi\n"), result.stderr
-    assert re.fullmatch(r"mistral-small-latest · usage n/a · \d+\.\d\d s\n", result.stderr)
+    assert re.fullmatch(
+        r"mistral: warning: choice 2: the answer is empty \(finish_reason: none\)\n"
+        r"mistral-small-latest · usage n/a · \d+\.\d\d s\n",
+        result.stderr,
+    )
     as_json = invoke(["chat", "--no-stream", "--json", "hi"], ctx(fake_transport))
     assert json.loads(as_json.stdout)["usage"] == {"prompt_tokens": None}
