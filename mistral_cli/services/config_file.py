@@ -25,11 +25,6 @@ T = TypeVar("T")
 D = TypeVar("D")
 
 
-def tightened_notice(path: Path, old_mode: int) -> str:
-    """The one-time stderr line after a looser private file was made 0600."""
-    return fsio.Tightened(path, old_mode).notice()
-
-
 def _loose_mode(path: Path) -> int | None:
     """The permission bits of `path` (following a link) when group or others have access."""
     try:
@@ -60,7 +55,7 @@ def write_private(
     except OSError as exc:
         raise fsio.write_failed(path, exc) from None
     if loose is not None and notify is not None:
-        notify(tightened_notice(path, loose))
+        notify(fsio.Tightened(path, loose).notice())
 
 
 def update(

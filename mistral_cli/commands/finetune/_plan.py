@@ -46,7 +46,7 @@ class JobFlags:
         for item in fields(cls):
             if item.name in named and item.name not in given:
                 value = named[item.name]
-                values[item.name] = list(value or ()) if item.type == "list[str]" else value
+                values[item.name] = list(value or ()) if item.default_factory is list else value
         return cls(**values, **given)
 
 
