@@ -204,3 +204,10 @@ def load_average() -> str:
 def verdict(ok: bool) -> str:
     """PASS or MISS."""
     return "PASS" if ok else "MISS"
+
+
+def rss_growth_row(label: str, rss: list[float], target: float) -> tuple[str, str, str]:
+    """Print the peak-RSS ratio of the larger size to the smaller; the run_all.py table row."""
+    ratio = rss[1] / rss[0]
+    print(f"  RSS ratio {ratio:.2f} [<= {target}] {verdict(ratio <= target)}")
+    return (label, f"{rss[0]:.0f} → {rss[1]:.0f} MB ({ratio:.2f}x)", f"<= {target}x")

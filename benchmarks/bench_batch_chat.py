@@ -24,7 +24,7 @@ from _common import (  # sibling modules, not a package
     load_average,
     measure,
     mistral_exe,
-    verdict,
+    rss_growth_row,
     workdir,
 )
 
@@ -100,12 +100,9 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str]]:
                 rss.append(figure.rss_mb)
                 print(f"mistral batch {verb:23} {count:7,} requests  wall {figure.wall:6.2f} s  "
                       f"cpu {figure.cpu:6.2f} s  peak RSS {figure.rss_mb:6.1f} MB")  # fmt: skip
-            ratio = rss[1] / rss[0]
-            print(f"  RSS ratio {ratio:.2f} [<= {TARGET_RATIO}] {verdict(ratio <= TARGET_RATIO)}")
-            rows.append((f"`mistral batch {verb}` (chat) peak RSS, "
-                         f"{args.sizes[0]:,} → {args.sizes[1]:,} requests",
-                         f"{rss[0]:.0f} → {rss[1]:.0f} MB ({ratio:.2f}x)",
-                         f"<= {TARGET_RATIO}x"))  # fmt: skip
+            label = (f"`mistral batch {verb}` (chat) peak RSS, "
+                     f"{args.sizes[0]:,} → {args.sizes[1]:,} requests")  # fmt: skip
+            rows.append(rss_growth_row(label, rss, TARGET_RATIO))
     print(f"load average {load_average()}")
     return rows
 

@@ -20,7 +20,7 @@ from _common import (  # sibling modules, not a package
     load_average,
     measure,
     mistral_exe,
-    verdict,
+    rss_growth_row,
     workdir,
 )
 from gen_finetune_data import generate
@@ -50,12 +50,9 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str]]:
                 print(f"mistral {' '.join(command):28} {path.stat().st_size / 2**20:6.1f} MB  "
                       f"wall {figure.wall:6.2f} s  cpu {figure.cpu:6.2f} s  "
                       f"peak RSS {figure.rss_mb:6.1f} MB")  # fmt: skip
-            ratio = rss[1] / rss[0]
-            print(f"  RSS ratio {ratio:.2f} [<= {TARGET_RATIO}] {verdict(ratio <= TARGET_RATIO)}")
-            rows.append((f"`mistral {command[0]} {command[1]}` peak RSS, "
-                         f"{args.sizes[0]:g} → {args.sizes[1]:g} MB",
-                         f"{rss[0]:.0f} → {rss[1]:.0f} MB ({ratio:.2f}x)",
-                         f"<= {TARGET_RATIO}x"))  # fmt: skip
+            label = (f"`mistral {command[0]} {command[1]}` peak RSS, "
+                     f"{args.sizes[0]:g} → {args.sizes[1]:g} MB")  # fmt: skip
+            rows.append(rss_growth_row(label, rss, TARGET_RATIO))
     print(f"load average {load_average()}")
     return rows
 
